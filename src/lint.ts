@@ -1,0 +1,75 @@
+// The pipeline: discover → load/parse/extract → rules → suppressions → result.
+import { discover, type VersionsTree } from "./discover.js";
+import { loadMigration, type Loaded } from "./load.js";
+import { runRules, sortDiagnostics, type InternalError } from "./engine/run.js";
+import { resolveSelection, type Selection } from "./engine/registry.js";
+import { applySuppressions } from "./engine/suppress.js";
+import type { Diagnostic, Dialect } from "./engine/rule.js";
+import type { Migration, MigrationSet } from "./model.js";
+
+export interface LintOptions extends Selection {
+  dialect?: Dialect;
+  ruleOptions?: Record<string, Record<string, unknown>>;
+  exclude?: string[];
+  cwd?: string;
+}
+
+export interface LintedFile {
+  path: string;
+  absPath: string;
+  source: string | null;
+  migration: Migration | null;
+}
+
+export interface LintResult {
+  trees: VersionsTree[];
+  files: LintedFile[];
+  diagnostics: Diagnostic[];
+  internalErrors: InternalError[];
+  skipped: { path: string; reason: string }[];
+}
+
+export async function lintPaths(paths: string[], opts: LintOptions = {}): Promise<LintResult> {
+  const trees = discover(paths, { ...(opts.cwd ? { cwd: opts.cwd } : {}), ...(opts.exclude ? { exclude: opts.exclude } : {}) });
+  const sets: MigrationSet[] = [];
+  const files: LintedFile[] = [];
+  const loadErrors: Diagnostic[] = [];
+  const skipped: { path: string; reason: string }[] = [];
+  const { displayPath } = await import("./discover.js");
+  for (const tree of trees) {
+    const migrations: Migration[] = [];
+    for (const abs of tree.files) {
+      const loaded: Loaded = await loadMigration(abs, displayPath(abs, opts.cwd));
+      if (loaded.kind === "migration") {
+        migrations.push(loaded.migration);
+        if (tree.targets.has(abs)) files.push({ path: loaded.migration.path, absPath: abs, source: loaded.migration.source, migration: loaded.migration });
+      } else if (loaded.kind === "error") {
+        if (tree.targets.has(abs)) {
+          files.push({ path: loaded.path, absPath: abs, source: null, migration: null });
+          loadErrors.push(loadErrorDiagnostic(loaded.path, loaded.message, loaded.line ?? 1));
+        }
+      } else if (tree.targets.has(abs)) {
+        skipped.push({ path: loaded.path, reason: loaded.reason });
+      }
+    }
+    sets.push({ root: tree.root, path: tree.display, migrations, targets: tree.targets });
+  }
+  const rules = resolveSelection(opts);
+  const { diagnostics, internalErrors } = runRules(sets, { rules, dialect: opts.dialect ?? "postgresql", ...(opts.ruleOptions ? { ruleOptions: opts.ruleOptions } : {}) });
+  const byPath = new Map(files.map((f) => [f.path, f.migration]));
+  const all = applySuppressions([...loadErrors, ...diagnostics], byPath, rules);
+  return { trees, files, diagnostics: sortDiagnostics(all), internalErrors, skipped };
+}
+
+function loadErrorDiagnostic(path: string, message: string, line: number): Diagnostic {
+  return {
+    code: "ALM900",
+    name: "parse-error",
+    severity: "error",
+    path,
+    span: { line, column: 1, endLine: line, endColumn: 1 },
+    message,
+    related: [],
+    fingerprint: `read:${message}`,
+  };
+}

@@ -1,0 +1,83 @@
+// Reading migration files: bytes → text as Python would decode them → Migration.
+import { readFile } from "node:fs/promises";
+import { parseMigration } from "./parse/index.js";
+import type { Migration } from "./model.js";
+
+export type Loaded =
+  | { kind: "migration"; migration: Migration }
+  | { kind: "error"; path: string; absPath: string; message: string; line?: number }
+  | { kind: "skipped"; path: string; absPath: string; reason: string };
+
+const COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+
+/** PEP 263: a coding cookie on line 1 or 2; UTF-8 otherwise. */
+export function decodePython(bytes: Uint8Array): { text: string } | { error: string; line?: number } {
+  let start = 0;
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
+  const head = Buffer.from(bytes.subarray(start, Math.min(bytes.length, start + 400))).toString("latin1").split(/\r\n|\r|\n/, 2);
+  let encoding = "utf-8";
+  for (const line of head) {
+    const m = COOKIE.exec(line);
+    if (m) {
+      encoding = normalizeEncoding(m[1]!);
+      break;
+    }
+    if (!/^[ \t\f]*(#.*)?$/.test(line)) break;
+  }
+  if (start === 3 && encoding !== "utf-8") return { error: `BOM says UTF-8 but the coding cookie says ${encoding}` };
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(encoding, { fatal: true });
+  } catch {
+    return { error: `unknown source encoding ${JSON.stringify(encoding)} in the coding cookie`, line: 1 };
+  }
+  try {
+    return { text: decoder.decode(bytes.subarray(start)) };
+  } catch {
+    const { offset, line } = firstBadUtf8(bytes, start);
+    return { error: `file is not valid ${encoding} (undecodable byte at offset ${offset}); add a PEP 263 coding cookie or re-save it as UTF-8`, line };
+  }
+}
+
+function normalizeEncoding(name: string): string {
+  const n = name.toLowerCase().replace(/_/g, "-");
+  if (n === "utf8" || n === "utf-8" || n.startsWith("utf-8-")) return "utf-8";
+  if (n === "latin-1" || n === "latin1" || n === "iso-8859-1" || n === "iso8859-1" || n === "l1") return "latin1";
+  if (n === "cp1252") return "windows-1252";
+  if (n === "ascii" || n === "us-ascii") return "utf-8";
+  return n;
+}
+
+function firstBadUtf8(bytes: Uint8Array, start: number): { offset: number; line: number } {
+  const dec = new TextDecoder("utf-8", { fatal: true });
+  let lo = start;
+  let hi = bytes.length;
+  // Binary search for the shortest prefix that fails to decode.
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    try {
+      dec.decode(bytes.subarray(start, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid;
+    }
+  }
+  let line = 1;
+  for (let i = start; i < lo; i++) if (bytes[i] === 0x0a) line++;
+  return { offset: lo, line };
+}
+
+export async function loadMigration(absPath: string, path: string): Promise<Loaded> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(absPath);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "file vanished while reading" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : (err as Error).message;
+    return { kind: "error", path, absPath, message: `cannot read file: ${why}` };
+  }
+  if (bytes.includes(0)) return { kind: "skipped", path, absPath, reason: "binary file (contains NUL bytes)" };
+  const decoded = decodePython(bytes);
+  if ("error" in decoded) return { kind: "error", path, absPath, message: decoded.error, ...(decoded.line ? { line: decoded.line } : {}) };
+  return { kind: "migration", migration: await parseMigration(decoded.text, path, absPath) };
+}

@@ -1,0 +1,1001 @@
+// ast.ts → Migration. Interprets upgrade()/downgrade() abstractly: local helpers are
+// inlined with their arguments, loops over literal lists unrolled, `with
+// op.batch_alter_table(...)` blocks resolved, branches marked conditional. Anything
+// whose effect cannot be known statically is recorded as `unanalyzed` (ALM901).
+import type { Expr, ParsedModule, Span as AstSpan, Stmt } from "./ast.js";
+import { BATCH_SIGNATURES, NON_OPERATIONS, OPAQUE_OPERATIONS, OP_SIGNATURES, SCHEMA_ARG, TABLE_ARG, type Signature } from "./signatures.js";
+import { decodeColumn, decodeTableDef } from "./columns.js";
+import type {
+  BatchBlock, BodyKind, ExprValue, FunctionPair, Header, HeaderVar, Migration, Op, Section, Span, TypeEvent, Unanalyzed, Value,
+} from "../model.js";
+
+type Special =
+  | { sp: "op" }
+  | { sp: "bind" }
+  | { sp: "context" }
+  | { sp: "batch"; block: BatchBlock; dynamic: boolean }
+  | { sp: "table"; name: string | null; schema: string | null }
+  | { sp: "func"; def: Extract<Stmt, { k: "def" }>; scope: Scope };
+
+/** What evaluating an expression yields: a model value or an object the interpreter tracks. */
+type EV = Value | Special;
+
+function isSpecial(v: EV | undefined): v is Special {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && "sp" in v;
+}
+
+/** Top-level packages whose functions never run migration operations. */
+const LIBRARY_PACKAGES = new Set([
+  "sqlalchemy", "alembic", "typing", "typing_extensions", "collections", "datetime", "uuid", "json", "logging", "os",
+  "re", "sys", "enum", "decimal", "textwrap", "itertools", "functools", "time", "hashlib", "random", "string",
+  "pathlib", "math", "warnings", "copy", "dataclasses", "contextlib", "__future__", "base64", "csv", "io", "operator",
+  "pprint", "secrets", "zoneinfo", "pytz", "dateutil", "sqlmodel", "geoalchemy2", "sqlalchemy_utils", "builtins",
+  "abc", "inspect", "traceback", "shutil", "tempfile", "glob", "fnmatch", "struct", "binascii", "codecs", "locale",
+  "calendar", "numbers", "fractions", "statistics", "types", "weakref", "ipaddress", "urllib", "html", "xml", "yaml",
+  "psycopg2", "psycopg", "pymysql", "MySQLdb", "asyncpg", "sqlite3", "click", "tqdm", "attr", "attrs", "pydantic",
+  "orjson", "ujson", "simplejson", "arrow", "pendulum", "citext", "sqlalchemy_json", "sqlalchemy_jsonfield",
+  "sqlalchemy_utc", "geoalchemy", "ulid", "shortuuid", "nanoid", "passlib", "bcrypt", "cryptography", "requests",
+  "numpy", "pandas", "six", "future", "past", "asyncio", "threading", "subprocess", "argparse", "configparser",
+  "getpass", "platform", "socket", "heapq", "bisect", "array", "queue", "unicodedata", "difflib", "gettext",
+]);
+
+const BUILTINS_SILENT = new Set([
+  "print", "len", "range", "list", "dict", "set", "tuple", "str", "int", "float", "bool", "sorted", "reversed",
+  "enumerate", "zip", "map", "filter", "min", "max", "sum", "any", "all", "isinstance", "getattr", "setattr",
+  "hasattr", "format", "repr", "open", "iter", "next", "type", "super", "object", "vars", "locals", "id", "hash",
+  "abs", "round", "divmod", "pow", "chr", "ord", "hex", "oct", "bin", "frozenset", "bytes", "bytearray",
+  "memoryview", "callable", "issubclass", "property", "staticmethod", "classmethod", "Exception", "ValueError",
+  "NotImplementedError", "RuntimeError", "TypeError", "KeyError", "AssertionError", "globals",
+]);
+
+const MAX_INLINE_DEPTH = 8;
+const MAX_UNROLL = 1000;
+const MAX_OPS_PER_SECTION = 100000;
+
+class Scope {
+  readonly vars = new Map<string, EV>();
+  constructor(readonly parent: Scope | null) {}
+  lookup(name: string): EV | undefined {
+    for (let s: Scope | null = this; s; s = s.parent) {
+      if (s.vars.has(name)) return s.vars.get(name);
+    }
+    return undefined;
+  }
+}
+
+interface WalkState {
+  conditional: boolean;
+  via: string[];
+  autocommit: boolean;
+  scope: Scope;
+  /** Innermost batch block (for ops on `op.*` inside a batch `with`). */
+  batchBlock: number | null;
+}
+
+type Flow = "falls-through" | "maybe-exits" | "exits";
+
+interface SectionBuilder {
+  ops: Op[];
+  batchBlocks: BatchBlock[];
+  typeEvents: TypeEvent[];
+  unanalyzed: Unanalyzed[];
+  dispatcher: boolean;
+}
+
+export interface ExtractOptions {
+  path: string;
+  absPath: string;
+}
+
+export function extractMigration(mod: ParsedModule, opts: ExtractOptions): Migration {
+  return new Extractor(mod).run(opts);
+}
+
+class Extractor {
+  private readonly src: string;
+  /** Local alias → dotted module path, from import statements. */
+  private readonly imports = new Map<string, string>();
+  private readonly moduleExprs = new Map<string, Expr>();
+  private readonly moduleValues = new Map<string, EV>();
+  private readonly evaluating = new Set<string>();
+  private readonly functions = new Map<string, Extract<Stmt, { k: "def" }>>();
+  private readonly moduleScope = new Scope(null);
+  private appStarImport = false;
+  private opAliases = new Set<string>();
+  private section: SectionBuilder = newBuilder();
+  private inlineStack: string[] = [];
+
+  constructor(private readonly mod: ParsedModule) {
+    this.src = mod.source;
+  }
+
+  run(opts: ExtractOptions): Migration {
+    const body = this.mod.body;
+    for (const s of body) this.indexModuleStatement(s);
+    if (this.opAliases.size === 0) this.opAliases.add("op");
+
+    const header = this.header(body);
+    const sections = this.sections();
+    const pairs = pairSections(sections);
+    return {
+      path: opts.path,
+      absPath: opts.absPath,
+      source: this.src,
+      header,
+      sections,
+      pairs,
+      comments: this.mod.comments,
+      parseError: this.mod.error,
+      errorRegions: this.mod.errorRegions.map(plainSpan),
+      moduleOps: [],
+    };
+  }
+
+  // ---- module level -------------------------------------------------------------
+
+  private indexModuleStatement(s: Stmt): void {
+    switch (s.k) {
+      case "import":
+        for (const n of s.names) this.addImport(n.module, n.name, n.alias);
+        break;
+      case "assign":
+        if (s.value) {
+          for (const t of s.targets) if (t.k === "name") this.moduleExprs.set(t.id, s.value);
+        }
+        break;
+      case "def":
+        this.functions.set(s.name, s);
+        break;
+      case "if":
+      case "try":
+        // Imports guarded by `if TYPE_CHECKING:` or `try:` still name what they import.
+        for (const inner of [...(s.k === "if" ? [...s.body, ...s.orelse] : [...s.body, ...s.handlers.flat()])]) {
+          if (inner.k === "import" || inner.k === "def") this.indexModuleStatement(inner);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private addImport(module: string, name: string | null, alias: string): void {
+    if (name === "*") {
+      if (!LIBRARY_PACKAGES.has(module.split(".")[0]!)) this.appStarImport = true;
+      return;
+    }
+    const full = name ? `${module}.${name}` : module;
+    this.imports.set(alias, full);
+    if (full === "alembic.op") this.opAliases.add(alias);
+  }
+
+  private header(body: Stmt[]): Header {
+    const header: Header = { revision: null, downRevision: null, branchLabels: null, dependsOn: null, docstring: null };
+    const first = body[0];
+    if (first && first.k === "expr" && first.expr.k === "str") header.docstring = parseDocstringHeader(first.expr.value, first.expr.span.line, this.src, first.expr.span.start);
+    for (const s of body) {
+      if (s.k !== "assign" || !s.value) continue;
+      for (const t of s.targets) {
+        if (t.k !== "name") continue;
+        const span = plainSpan(s.span);
+        switch (t.id) {
+          case "revision": {
+            const v = this.evalModuleExpr(s.value);
+            header.revision = { value: typeof v === "string" ? v : v === null ? null : this.exprValueOf(s.value), span };
+            break;
+          }
+          case "down_revision":
+            header.downRevision = this.headerVar(s.value, span);
+            break;
+          case "branch_labels":
+            header.branchLabels = this.headerVar(s.value, span);
+            break;
+          case "depends_on":
+            header.dependsOn = this.headerVar(s.value, span);
+            break;
+          default:
+            break;
+        }
+      }
+    }
+    return header;
+  }
+
+  private headerVar(e: Expr, span: Span): HeaderVar {
+    const v = this.evalModuleExpr(e);
+    if (v === null) return { value: [], span };
+    if (typeof v === "string") return { value: [v], span };
+    if (Array.isArray(v) && v.every((x) => typeof x === "string")) return { value: v as string[], span };
+    return { value: this.exprValueOf(e), span };
+  }
+
+  private evalModuleExpr(e: Expr): EV {
+    return this.evaluate(e, this.detachedState(this.moduleScope));
+  }
+
+  private sections(): Section[] {
+    const sections: Section[] = [];
+    const up = this.functions.get("upgrade");
+    const down = this.functions.get("downgrade");
+    const multidb = [up, down].some((d) => d && containsGlobalsDispatch(d.body));
+    for (const def of [up, down]) {
+      if (def) sections.push(this.section_(def, def.name as "upgrade" | "downgrade", ""));
+    }
+    if (multidb) {
+      for (const [name, def] of this.functions) {
+        const m = /^(upgrade|downgrade)_(\w+)$/.exec(name);
+        if (m) sections.push(this.section_(def, m[1] as "upgrade" | "downgrade", m[2]!));
+      }
+    }
+    return sections;
+  }
+
+  private section_(def: Extract<Stmt, { k: "def" }>, role: "upgrade" | "downgrade", suffix: string): Section {
+    this.section = newBuilder();
+    const scope = new Scope(this.moduleScope);
+    for (const p of def.params) scope.vars.set(p.name, this.opAliases.has(p.name) || p.name === "op" ? { sp: "op" } : { expr: p.name });
+    const st: WalkState = { conditional: false, via: [], autocommit: false, scope, batchBlock: null };
+    this.inlineStack = [def.name];
+    this.walkBlock(def.body, st);
+    const b = this.section;
+    b.ops.forEach((op, i) => (op.order = i));
+    return {
+      name: def.name,
+      role,
+      suffix,
+      span: plainSpan(def.nameSpan),
+      ops: b.ops,
+      batchBlocks: b.batchBlocks,
+      typeEvents: b.typeEvents,
+      unanalyzed: b.unanalyzed,
+      body: bodyKind(def.body),
+      dispatcher: b.dispatcher,
+    };
+  }
+
+  // ---- statements -----------------------------------------------------------------
+
+  private walkBlock(stmts: Stmt[], st: WalkState): Flow {
+    let state = st;
+    let result: Flow = "falls-through";
+    for (const s of stmts) {
+      const flow = this.walkStmt(s, state);
+      if (flow === "exits") return result === "maybe-exits" ? "maybe-exits" : "exits";
+      if (flow === "maybe-exits") {
+        // Early-return guard (`if dialect != "postgresql": return`): the rest is conditional.
+        result = "maybe-exits";
+        if (!state.conditional) state = { ...state, conditional: true };
+      }
+    }
+    return result;
+  }
+
+  private walkStmt(s: Stmt, st: WalkState): Flow {
+    switch (s.k) {
+      case "expr":
+        this.evaluate(s.expr, st, true);
+        return "falls-through";
+      case "assign":
+        this.assign(s, st);
+        return "falls-through";
+      case "if":
+        return this.walkIf(s, st);
+      case "for":
+        this.walkFor(s, st);
+        return "falls-through";
+      case "while": {
+        this.evaluate(s.cond, st);
+        const before = this.section.ops.length;
+        this.walkBlock(s.body, { ...st, conditional: true });
+        if (this.section.ops.length > before) this.unanalyzed(`a \`while\` loop`, s.span);
+        return "falls-through";
+      }
+      case "with":
+        return this.walkWith(s, st);
+      case "try": {
+        const cond = { ...st, conditional: true };
+        this.walkBlock(s.body, cond);
+        for (const h of s.handlers) this.walkBlock(h, cond);
+        this.walkBlock(s.orelse, cond);
+        return this.walkBlock(s.finalbody, st);
+      }
+      case "return":
+        if (s.value) this.evaluate(s.value, st);
+        return "exits";
+      case "raise":
+        return "exits";
+      case "def":
+        st.scope.vars.set(s.name, { sp: "func", def: s, scope: st.scope });
+        return "falls-through";
+      case "import":
+        for (const n of s.names) this.addImport(n.module, n.name, n.alias);
+        return "falls-through";
+      case "pass":
+        return "falls-through";
+      case "other":
+        for (const e of s.exprs) this.evaluate(e, st);
+        return "falls-through";
+    }
+  }
+
+  private assign(s: Extract<Stmt, { k: "assign" }>, st: WalkState): void {
+    if (!s.value) return;
+    const v = this.evaluate(s.value, st, true);
+    for (const t of s.targets) this.bindTarget(t, v, st.scope);
+  }
+
+  private bindTarget(t: Expr, v: EV, scope: Scope): void {
+    if (t.k === "name") {
+      scope.vars.set(t.id, v);
+    } else if (t.k === "list") {
+      const items = Array.isArray(v) && v.length === t.items.length ? v : null;
+      t.items.forEach((item, i) => this.bindTarget(item, items ? items[i]! : { expr: this.text(item.span) }, scope));
+    }
+  }
+
+  private walkIf(s: Extract<Stmt, { k: "if" }>, st: WalkState): Flow {
+    const decided = this.decide(s.cond, st);
+    if (decided === true) return this.walkBlock(s.body, st);
+    if (decided === false) return this.walkBlock(s.orelse, st);
+    const cond = { ...st, conditional: true };
+    const a = this.walkBlock(s.body, cond);
+    const b = this.walkBlock(s.orelse, cond);
+    if (a === "exits" && b === "exits") return "exits";
+    return a !== "falls-through" || b !== "falls-through" ? "maybe-exits" : "falls-through";
+  }
+
+  /** Static truth of a condition when it only involves literals (e.g. helper parameters). */
+  private decide(e: Expr, st: WalkState): boolean | undefined {
+    switch (e.k) {
+      case "not": {
+        const d = this.decide(e.operand, st);
+        return d === undefined ? undefined : !d;
+      }
+      case "boolop": {
+        const l = this.decide(e.left, st);
+        const r = this.decide(e.right, st);
+        if (e.op === "and") return l === false || r === false ? false : l === true && r === true ? true : undefined;
+        return l === true || r === true ? true : l === false && r === false ? false : undefined;
+      }
+      case "compare": {
+        if (e.ops.length !== 1 || e.operands.length !== 2) return undefined;
+        const l = this.evaluate(e.operands[0]!, this.detachedState(st.scope));
+        const r = this.evaluate(e.operands[1]!, this.detachedState(st.scope));
+        if (!isLiteral(l) || !isLiteral(r)) return undefined;
+        switch (e.ops[0]) {
+          case "==":
+          case "is":
+            return JSON.stringify(l) === JSON.stringify(r);
+          case "!=":
+          case "is not":
+            return JSON.stringify(l) !== JSON.stringify(r);
+          case "in":
+            return Array.isArray(r) ? r.some((x) => JSON.stringify(x) === JSON.stringify(l)) : typeof r === "string" && typeof l === "string" ? r.includes(l) : undefined;
+          case "not in":
+            return Array.isArray(r) ? !r.some((x) => JSON.stringify(x) === JSON.stringify(l)) : typeof r === "string" && typeof l === "string" ? !r.includes(l) : undefined;
+          default:
+            return undefined;
+        }
+      }
+      case "const":
+        return e.value === true;
+      case "num":
+        return e.value !== 0;
+      case "str":
+        return e.value !== "";
+      case "name": {
+        const v = st.scope.lookup(e.id) ?? this.moduleValue(e.id);
+        if (v === undefined || !isLiteral(v)) return undefined;
+        return truthy(v);
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private walkFor(s: Extract<Stmt, { k: "for" }>, st: WalkState): void {
+    const iter = this.evaluate(s.iter, st);
+    if (Array.isArray(iter) && iter.length <= MAX_UNROLL && iter.every((x) => isLiteral(x))) {
+      for (const item of iter) {
+        this.bindTarget(s.target, item, st.scope);
+        const flow = this.walkBlock(s.body, st);
+        if (flow === "exits") return;
+      }
+      this.walkBlock(s.orelse, st);
+      return;
+    }
+    // Not unrollable: walk the body once, with the loop variables unknown.
+    this.bindTarget(s.target, { expr: this.text(s.target.span) }, st.scope);
+    const before = this.section.ops.length;
+    const reasons = this.section.unanalyzed.length;
+    this.walkBlock(s.body, { ...st, conditional: true });
+    this.walkBlock(s.orelse, { ...st, conditional: true });
+    if (this.section.ops.length > before || this.section.unanalyzed.length > reasons) {
+      this.unanalyzed(`a loop over \`${clip(this.text(s.iter.span))}\``, s.span);
+    }
+  }
+
+  private walkWith(s: Extract<Stmt, { k: "with" }>, st: WalkState): Flow {
+    let inner: WalkState = st;
+    const blocks: BatchBlock[] = [];
+    for (const item of s.items) {
+      const batch = this.batchHeader(item.expr, inner);
+      if (batch) {
+        blocks.push(batch.block);
+        if (item.alias) {
+          inner = { ...inner, scope: new Scope(inner.scope) };
+          inner.scope.vars.set(item.alias, { sp: "batch", block: batch.block, dynamic: batch.dynamic });
+        }
+        inner = { ...inner, batchBlock: batch.block.id };
+        continue;
+      }
+      if (isAutocommitBlock(item.expr, (e) => this.evaluate(e, this.detachedState(inner.scope)))) {
+        inner = { ...inner, autocommit: true };
+        continue;
+      }
+      const v = this.evaluate(item.expr, inner);
+      if (item.alias) inner.scope.vars.set(item.alias, isSpecial(v) ? v : { expr: item.alias });
+    }
+    const flow = this.walkBlock(s.body, inner);
+    for (const b of blocks) b.flushOrder = this.section.ops.length;
+    // Variables assigned inside the block stay visible after it, as in Python.
+    if (inner.scope !== st.scope) for (const [k, v] of inner.scope.vars) if (!isSpecial(v) || v.sp !== "batch") st.scope.vars.set(k, v);
+    return flow;
+  }
+
+  private batchHeader(e: Expr, st: WalkState): { block: BatchBlock; dynamic: boolean } | null {
+    if (e.k !== "call" || e.fn.k !== "attr" || e.fn.attr !== "batch_alter_table") return null;
+    const owner = this.evaluate(e.fn.obj, this.detachedState(st.scope));
+    if (!isSpecial(owner) || owner.sp !== "op") return null;
+    const sig: Signature = { positional: ["table_name", "schema", "recreate", "partial_reordering", "copy_from"] };
+    const { args } = this.bindArgs(e, sig, st);
+    const table = args.table_name;
+    const schema = args.schema;
+    const block: BatchBlock = {
+      id: this.section.batchBlocks.length,
+      table: typeof table === "string" ? table : null,
+      schema: typeof schema === "string" ? schema : null,
+      span: plainSpan(e.span),
+      flushOrder: 0,
+      recreate: args.recreate,
+    };
+    this.section.batchBlocks.push(block);
+    const dynamic = table !== undefined && typeof table !== "string";
+    if (dynamic) this.unanalyzed(`a dynamic table name in \`batch_alter_table(${clip(this.text(e.args[0]?.span ?? e.span))})\``, e.span);
+    return { block, dynamic };
+  }
+
+  // ---- expressions ----------------------------------------------------------------
+
+  /** A state that records nothing: for evaluating values without side effects twice. */
+  private detachedState(scope: Scope): WalkState & { detached: true } {
+    return { conditional: true, via: [], autocommit: false, scope, batchBlock: null, detached: true };
+  }
+
+  private evaluate(e: Expr, st: WalkState, statementLevel = false): EV {
+    switch (e.k) {
+      case "str":
+        return e.value;
+      case "num":
+        return e.value;
+      case "const":
+        return e.value;
+      case "fstr":
+        return { expr: this.text(e.span) };
+      case "name": {
+        const local = st.scope.lookup(e.id);
+        if (local !== undefined) return local;
+        if (this.opAliases.has(e.id)) return { sp: "op" };
+        const mv = this.moduleValue(e.id);
+        if (mv !== undefined) return mv;
+        const fn = this.functions.get(e.id);
+        if (fn) return { sp: "func", def: fn, scope: this.moduleScope };
+        const ref = this.imports.get(e.id);
+        return ref ? { expr: e.id, ref } : { expr: e.id };
+      }
+      case "attr": {
+        const obj = this.evaluate(e.obj, st);
+        if (isSpecial(obj)) return { expr: this.text(e.span) };
+        const ref = isExprV(obj) && obj.ref ? `${obj.ref}.${e.attr}` : undefined;
+        return ref ? { expr: this.text(e.span), ref } : { expr: this.text(e.span) };
+      }
+      case "list": {
+        return e.items.map((i) => toValue(this.evaluate(i, st), this.text(i.span)));
+      }
+      case "binop": {
+        const l = this.evaluate(e.left, st);
+        const r = this.evaluate(e.right, st);
+        if (e.op === "+" && typeof l === "string" && typeof r === "string") return l + r;
+        if (e.op === "+" && Array.isArray(l) && Array.isArray(r)) return [...l, ...r];
+        if (typeof l === "number" && typeof r === "number") {
+          switch (e.op) {
+            case "+": return l + r;
+            case "-": return l - r;
+            case "*": return l * r;
+            default: break;
+          }
+        }
+        return { expr: this.text(e.span) };
+      }
+      case "unary": {
+        const v = this.evaluate(e.operand, st);
+        if (e.op === "-" && typeof v === "number") return -v;
+        return { expr: this.text(e.span) };
+      }
+      case "dict": {
+        const dict: Record<string, Value> = {};
+        for (const ent of e.entries) {
+          const v = toValue(this.evaluate(ent.value, st), this.text(ent.value.span));
+          if (ent.key && ent.key.k === "str") dict[ent.key.value] = v;
+          else if (ent.key) this.evaluate(ent.key, st);
+        }
+        return { expr: this.text(e.span), dict };
+      }
+      case "call":
+        return this.evaluateCall(e, st, statementLevel);
+      case "subscript": {
+        const v = this.evaluate(e.value, st);
+        for (const i of e.index) this.evaluate(i, st);
+        const idx = e.index.length === 1 ? this.evaluate(e.index[0]!, this.detachedState(st.scope)) : undefined;
+        if (Array.isArray(v) && typeof idx === "number" && Number.isInteger(idx)) {
+          const item = v[idx < 0 ? v.length + idx : idx];
+          if (item !== undefined) return item;
+        }
+        if (isExprV(v) && v.dict && typeof idx === "string" && idx in v.dict) return v.dict[idx]!;
+        return { expr: this.text(e.span) };
+      }
+      case "compare":
+        for (const o of e.operands) this.evaluate(o, st);
+        return { expr: this.text(e.span) };
+      case "boolop":
+        this.evaluate(e.left, st);
+        this.evaluate(e.right, st);
+        return { expr: this.text(e.span) };
+      case "not":
+        this.evaluate(e.operand, st);
+        return { expr: this.text(e.span) };
+      case "other":
+        for (const c of e.children) this.evaluate(c, { ...st, conditional: true });
+        return { expr: this.text(e.span) };
+    }
+  }
+
+  private moduleValue(name: string): EV | undefined {
+    if (this.moduleValues.has(name)) return this.moduleValues.get(name);
+    const e = this.moduleExprs.get(name);
+    if (!e || this.evaluating.has(name)) return undefined;
+    this.evaluating.add(name);
+    const saved = this.section;
+    this.section = newBuilder(); // module-level expressions record nothing into sections
+    let v: EV;
+    try {
+      v = this.evaluate(e, this.detachedState(this.moduleScope));
+    } finally {
+      this.section = saved;
+      this.evaluating.delete(name);
+    }
+    if (isExprV(v) && !v.ref && !v.call) v = { ...v, expr: name };
+    this.moduleValues.set(name, v);
+    return v;
+  }
+
+  private evaluateCall(e: Extract<Expr, { k: "call" }>, st: WalkState, statementLevel: boolean): EV {
+    const fn = e.fn;
+    // globals()["upgrade_%s" % engine_name]() — the multi-db template's dispatcher.
+    if (fn.k === "subscript" && fn.value.k === "call" && fn.value.fn.k === "name" && fn.value.fn.id === "globals") {
+      this.section.dispatcher = true;
+      return { expr: this.text(e.span) };
+    }
+    if (fn.k === "attr") {
+      const owner = this.evaluate(fn.obj, st);
+      if (isSpecial(owner)) return this.callOnSpecial(owner, fn.attr, e, st);
+      // `CONFIG.items()` over a literal dict, for loops.
+      if (isExprV(owner) && owner.dict && e.args.length === 0 && (fn.attr === "items" || fn.attr === "keys" || fn.attr === "values")) {
+        const entries = Object.entries(owner.dict);
+        return fn.attr === "items" ? entries.map(([k, v]) => [k, v]) : fn.attr === "keys" ? entries.map(([k]) => k) : entries.map(([, v]) => v);
+      }
+      // `sa.Enum(..., name="x").create(op.get_bind())` creates or drops a PG type.
+      if ((fn.attr === "create" || fn.attr === "drop") && isExprV(owner) && owner.call && /(^|\.)(Enum|ENUM)$/.test(owner.call.callee)) {
+        const { args, kwargs } = this.evalArgs(e, st);
+        const name = owner.call.kwargs.name;
+        if (typeof name === "string" && [...args, ...Object.values(kwargs)].some((a) => isSpecial(a) && a.sp === "bind")) {
+          this.typeEvent(fn.attr, name, e.span, st);
+        }
+        return { expr: this.text(e.span) };
+      }
+      const { args, kwargs } = this.evalArgs(e, st);
+      const callee = isExprV(owner) && owner.ref ? `${owner.ref}.${fn.attr}` : this.text(fn.span);
+      this.checkForeignCall(callee, isExprV(owner) ? owner.ref : undefined, args, kwargs, e, statementLevel);
+      return callValue(this.text(e.span), callee, args, kwargs);
+    }
+    if (fn.k === "name") {
+      const target = this.evaluate(fn, st);
+      if (isSpecial(target) && target.sp === "func") return this.inline(target.def, target.scope, e, st);
+      const { args, kwargs } = this.evalArgs(e, st);
+      if (isExprV(target) && !target.ref) {
+        const folded = foldBuiltin(fn.id, args);
+        if (folded !== undefined) return folded;
+      }
+      const ref = isExprV(target) ? target.ref : undefined;
+      const callee = ref ?? fn.id;
+      if (ref) this.checkForeignCall(callee, ref, args, kwargs, e, statementLevel);
+      else if (!BUILTINS_SILENT.has(fn.id) && statementLevel && this.appStarImport) {
+        this.unanalyzed(`\`${fn.id}()\` (from a star import)`, e.span);
+      } else if (!BUILTINS_SILENT.has(fn.id) && passesMigrationObjects(args, kwargs)) {
+        this.unanalyzed(`\`${fn.id}()\`, which receives \`op\``, e.span);
+      }
+      return callValue(this.text(e.span), callee, args, kwargs);
+    }
+    const callee = this.evaluate(fn, st);
+    const { args, kwargs } = this.evalArgs(e, st);
+    if (passesMigrationObjects(args, kwargs)) this.unanalyzed(`\`${clip(this.text(fn.span))}(...)\``, e.span);
+    return callValue(this.text(e.span), isExprV(callee) && callee.ref ? callee.ref : this.text(fn.span), args, kwargs);
+  }
+
+  /** Calls into application code may run operations we cannot see. */
+  private checkForeignCall(callee: string, ref: string | undefined, args: EV[], kwargs: Record<string, EV>, e: Extract<Expr, { k: "call" }>, statementLevel: boolean): void {
+    const top = (ref ?? callee).split(".")[0]!;
+    const imported = ref !== undefined && !LIBRARY_PACKAGES.has(top) && !top.startsWith("_") ? true : ref !== undefined && top.startsWith(".");
+    const relative = ref !== undefined && ref.startsWith(".");
+    if ((imported || relative) && (statementLevel || passesMigrationObjects(args, kwargs))) {
+      this.unanalyzed(`\`${clip(this.text(e.fn.span))}()\`, imported from \`${ref!.split(".").slice(0, -1).join(".") || ref}\``, e.span);
+    } else if (!imported && passesMigrationObjects(args, kwargs) && !LIBRARY_PACKAGES.has(top)) {
+      this.unanalyzed(`\`${clip(this.text(e.fn.span))}()\`, which receives \`op\``, e.span);
+    }
+  }
+
+  private callOnSpecial(owner: Special, method: string, e: Extract<Expr, { k: "call" }>, st: WalkState): EV {
+    switch (owner.sp) {
+      case "op":
+      case "batch": {
+        if (method === "f") {
+          const v = e.args[0] ? this.evaluate(e.args[0], st) : undefined;
+          return typeof v === "string" ? v : { expr: this.text(e.span) };
+        }
+        if (method === "get_bind") return { sp: "bind" };
+        if (method === "get_context") return { sp: "context" };
+        if (NON_OPERATIONS.has(method)) {
+          this.evalArgs(e, st);
+          return { expr: this.text(e.span) };
+        }
+        if (OPAQUE_OPERATIONS.has(method)) {
+          this.evalArgs(e, st);
+          this.unanalyzed(`\`op.${method}(...)\``, e.span);
+          return { expr: this.text(e.span) };
+        }
+        if (owner.sp === "op" && method === "create_table") {
+          const op = this.recordOp(method, null, e, st);
+          return { sp: "table", name: op?.table ?? null, schema: op?.schema ?? null };
+        }
+        this.recordOp(method, owner.sp === "batch" ? owner : null, e, st);
+        return { expr: this.text(e.span) };
+      }
+      case "bind":
+        if (method === "execute" || method === "exec_driver_sql") {
+          this.recordOp("execute", null, e, st);
+        } else {
+          this.evalArgs(e, st);
+        }
+        return { expr: this.text(e.span) };
+      case "context":
+        this.evalArgs(e, st);
+        return { expr: this.text(e.span) };
+      case "table":
+      case "func":
+        this.evalArgs(e, st);
+        return { expr: this.text(e.span) };
+    }
+  }
+
+  private evalArgs(e: Extract<Expr, { k: "call" }>, st: WalkState): { args: EV[]; kwargs: Record<string, EV> } {
+    const args = e.args.map((a) => this.evaluate(a, st));
+    const kwargs: Record<string, EV> = {};
+    for (const kw of e.kwargs) {
+      const v = this.evaluate(kw.value, st);
+      if (kw.name) kwargs[kw.name] = v;
+    }
+    return { args, kwargs };
+  }
+
+  private inline(def: Extract<Stmt, { k: "def" }>, defScope: Scope, e: Extract<Expr, { k: "call" }>, st: WalkState): EV {
+    const { args, kwargs } = this.evalArgs(e, st);
+    if ("detached" in st) return { expr: this.text(e.span) };
+    if (this.inlineStack.includes(def.name) || this.inlineStack.length > MAX_INLINE_DEPTH) {
+      this.unanalyzed(`the recursive helper \`${def.name}()\``, e.span);
+      return { expr: this.text(e.span) };
+    }
+    const scope = new Scope(defScope);
+    let i = 0;
+    for (const p of def.params) {
+      if (p.kind === "args") {
+        scope.vars.set(p.name, args.slice(i).map((a) => toValue(a, "")));
+        i = args.length;
+      } else if (p.kind === "kwargs") {
+        scope.vars.set(p.name, { expr: p.name });
+      } else if (i < args.length) {
+        scope.vars.set(p.name, args[i++]!);
+      } else if (p.name in kwargs) {
+        scope.vars.set(p.name, kwargs[p.name]!);
+      } else if (p.default) {
+        scope.vars.set(p.name, this.evaluate(p.default, this.detachedState(defScope)));
+      } else {
+        scope.vars.set(p.name, { expr: p.name });
+      }
+    }
+    if (e.starred) this.unanalyzed(`\`${def.name}()\` called with \`*args\`/\`**kwargs\``, e.span);
+    this.inlineStack.push(def.name);
+    try {
+      this.walkBlock(def.body, { ...st, scope, via: [...st.via, def.name] });
+    } finally {
+      this.inlineStack.pop();
+    }
+    const ret = singleReturn(def.body);
+    if (ret) {
+      const v = this.evaluate(ret, this.detachedState(scope));
+      if (isLiteral(v) || isSpecial(v)) return v;
+    }
+    return { expr: this.text(e.span) };
+  }
+
+  // ---- recording ------------------------------------------------------------------
+
+  private recordOp(name: string, batch: Extract<Special, { sp: "batch" }> | null, e: Extract<Expr, { k: "call" }>, st: WalkState): Op | null {
+    const sig = (batch ? BATCH_SIGNATURES[name] : undefined) ?? OP_SIGNATURES[name] ?? null;
+    const { args, extra, raw } = this.bindArgs(e, sig, st);
+    if ("detached" in st) return null;
+    if (this.section.ops.length >= MAX_OPS_PER_SECTION) return null;
+    let table: string | null = null;
+    let schema: string | null = null;
+    let dynamicTable = false;
+    if (batch) {
+      table = batch.block.table;
+      schema = batch.block.schema;
+      dynamicTable = batch.dynamic;
+    } else if (name === "bulk_insert") {
+      const t = raw.table;
+      if (isSpecial(t) && t.sp === "table") {
+        table = t.name;
+        schema = t.schema;
+      } else if (isExprV(t) && t.call && /(^|\.)(table|Table)$/.test(t.call.callee) && typeof t.call.args[0] === "string") {
+        table = t.call.args[0];
+        const s = t.call.kwargs.schema;
+        schema = typeof s === "string" ? s : null;
+      }
+    } else {
+      const tArg = TABLE_ARG[name];
+      const t = tArg ? args[tArg] : undefined;
+      if (typeof t === "string") table = t;
+      else if (t !== undefined && t !== null) dynamicTable = true;
+      const s = args[SCHEMA_ARG[name] ?? "schema"];
+      if (typeof s === "string") schema = s;
+    }
+    if (dynamicTable && !batch) this.unanalyzed(`a dynamic table name in \`op.${name}(${clip(this.text(e.args[0]?.span ?? e.span))}, ...)\``, e.span);
+    const op: Op = {
+      name,
+      span: plainSpan(e.span),
+      batch: batch !== null,
+      table,
+      schema,
+      dynamicTable,
+      args,
+      extraArgs: extra,
+      conditional: st.conditional,
+      via: st.via,
+      autocommit: st.autocommit,
+      batchBlock: batch ? batch.block.id : st.batchBlock,
+      order: this.section.ops.length,
+    };
+    if (name === "add_column" && args.column !== undefined) {
+      const col = decodeColumn(args.column);
+      if (col) op.column = col;
+    }
+    if (name === "create_table") op.tableDef = decodeTableDef(Array.isArray(args.columns) ? args.columns : []);
+    if (name === "execute") op.sql = sqlText(args.sqltext);
+    this.section.ops.push(op);
+    return op;
+  }
+
+  private bindArgs(e: Extract<Expr, { k: "call" }>, sig: Signature | null, st: WalkState): { args: Record<string, Value>; extra: Value[]; raw: Record<string, EV> } {
+    const raw: Record<string, EV> = {};
+    const extra: Value[] = [];
+    const positional = sig?.positional ?? [];
+    const varargs: Value[] = [];
+    e.args.forEach((a, i) => {
+      const v = this.evaluate(a, st);
+      if (i < positional.length) raw[positional[i]!] = v;
+      else if (sig?.varargs) varargs.push(toValue(v, this.text(a.span)));
+      else if (!sig) raw[String(i)] = v;
+      else extra.push(toValue(v, this.text(a.span)));
+    });
+    if (sig?.varargs) raw[sig.varargs] = varargs;
+    for (const kw of e.kwargs) {
+      const v = this.evaluate(kw.value, st);
+      if (kw.name === null) {
+        raw["**"] = { expr: this.text(kw.value.span) };
+        continue;
+      }
+      raw[sig?.legacy?.[kw.name] ?? kw.name] = v;
+    }
+    const args: Record<string, Value> = {};
+    for (const [k, v] of Object.entries(raw)) args[k] = toValue(v, isSpecial(v) ? specialText(v) : "");
+    return { args, extra, raw };
+  }
+
+  private typeEvent(kind: "create" | "drop", name: string, span: AstSpan, st: WalkState): void {
+    if ("detached" in st) return;
+    this.section.typeEvents.push({ kind, name, span: plainSpan(span), conditional: st.conditional, order: this.section.ops.length });
+  }
+
+  private unanalyzed(reason: string, span: AstSpan): void {
+    if (this.section.unanalyzed.some((u) => u.reason === reason)) return;
+    this.section.unanalyzed.push({ reason, span: plainSpan(span) });
+  }
+
+  private text(span: AstSpan): string {
+    return this.src.slice(span.start, span.end);
+  }
+
+  private exprValueOf(e: Expr): ExprValue {
+    return { expr: this.text(e.span) };
+  }
+}
+
+// ---- helpers ------------------------------------------------------------------------
+
+function newBuilder(): SectionBuilder {
+  return { ops: [], batchBlocks: [], typeEvents: [], unanalyzed: [], dispatcher: false };
+}
+
+function plainSpan(s: AstSpan): Span {
+  return { line: s.line, column: s.column, endLine: s.endLine, endColumn: s.endColumn, start: s.start, end: s.end };
+}
+
+function isExprV(v: EV | undefined): v is ExprValue {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !("sp" in v);
+}
+
+/** Builtins over literal sequences, so that `for t in reversed(TABLES):` unrolls. */
+function foldBuiltin(name: string, args: EV[]): Value | undefined {
+  const seqs = args.map((a) => (Array.isArray(a) ? a : undefined));
+  const first = seqs[0];
+  switch (name) {
+    case "list":
+    case "tuple":
+      return args.length === 1 && first ? [...first] : undefined;
+    case "reversed":
+      return args.length === 1 && first ? [...first].reverse() : undefined;
+    case "sorted":
+      return args.length === 1 && first && first.every((x) => typeof x === "string") ? [...(first as string[])].sort() : undefined;
+    case "enumerate":
+      return args.length === 1 && first ? first.map((x, i) => [i, x]) : undefined;
+    case "zip":
+      if (seqs.length === 0 || seqs.some((s) => !s)) return undefined;
+      return seqs[0]!.slice(0, Math.min(...seqs.map((s) => s!.length))).map((_, i) => seqs.map((s) => s![i]!));
+    default:
+      return undefined;
+  }
+}
+
+function isLiteral(v: EV): v is Value {
+  if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return true;
+  if (Array.isArray(v)) return v.every((x) => isLiteral(x));
+  return false;
+}
+
+function truthy(v: Value): boolean {
+  if (Array.isArray(v)) return v.length > 0;
+  return v !== null && v !== false && v !== 0 && v !== "";
+}
+
+function specialText(v: Special): string {
+  switch (v.sp) {
+    case "op": return "op";
+    case "bind": return "op.get_bind()";
+    case "context": return "op.get_context()";
+    case "batch": return "batch_op";
+    case "table": return v.name ?? "table";
+    case "func": return v.def.name;
+  }
+}
+
+/** A model value for an evaluation result (specials become their source text). */
+function toValue(v: EV, text: string): Value {
+  if (isSpecial(v)) return { expr: text || specialText(v) };
+  return v;
+}
+
+function callValue(text: string, callee: string, args: EV[], kwargs: Record<string, EV>): ExprValue {
+  const kw: Record<string, Value> = {};
+  for (const [k, v] of Object.entries(kwargs)) kw[k] = toValue(v, "");
+  return { expr: text, call: { callee, args: args.map((a) => toValue(a, "")), kwargs: kw } };
+}
+
+function passesMigrationObjects(args: EV[], kwargs: Record<string, EV>): boolean {
+  return [...args, ...Object.values(kwargs)].some((a) => isSpecial(a) && (a.sp === "op" || a.sp === "bind" || a.sp === "batch"));
+}
+
+function sqlText(v: Value | undefined): string | null {
+  if (typeof v === "string") return v;
+  if (isExprV(v) && v.call && /(^|\.)text$/.test(v.call.callee) && typeof v.call.args[0] === "string") return v.call.args[0];
+  return null;
+}
+
+function isAutocommitBlock(e: Expr, evaluate: (e: Expr) => EV): boolean {
+  if (e.k !== "call" || e.fn.k !== "attr" || e.fn.attr !== "autocommit_block") return false;
+  const owner = evaluate(e.fn.obj);
+  return isSpecial(owner) && owner.sp === "context";
+}
+
+function containsGlobalsDispatch(body: Stmt[]): boolean {
+  const text = JSON.stringify(body);
+  return text.includes('"id":"globals"');
+}
+
+function singleReturn(body: Stmt[]): Expr | null {
+  const rets = body.filter((s): s is Extract<Stmt, { k: "return" }> => s.k === "return");
+  return rets.length === 1 && rets[0]!.value ? rets[0]!.value : null;
+}
+
+function bodyKind(body: Stmt[]): BodyKind {
+  let raises = false;
+  for (const [i, s] of body.entries()) {
+    if (s.k === "pass") continue;
+    if (s.k === "expr" && (s.expr.k === "str" || isEllipsis(s.expr))) continue;
+    if (s.k === "return" && (!s.value || (s.value.k === "const" && s.value.value === null))) continue;
+    if (s.k === "raise") {
+      raises = true;
+      continue;
+    }
+    // `msg = "..."; raise NotImplementedError(msg)`
+    if (s.k === "assign" && s.value && (s.value.k === "str" || s.value.k === "fstr") && body.slice(i + 1).some((x) => x.k === "raise")) continue;
+    return "code";
+  }
+  return raises ? "raises" : "empty";
+}
+
+function isEllipsis(e: Expr): boolean {
+  return e.k === "other" && e.children.length === 0 && e.span.end - e.span.start === 3;
+}
+
+function pairSections(sections: Section[]): FunctionPair[] {
+  const pairs = new Map<string, FunctionPair>();
+  for (const s of sections) {
+    const p = pairs.get(s.suffix) ?? { suffix: s.suffix, upgrade: null, downgrade: null };
+    p[s.role] = s;
+    pairs.set(s.suffix, p);
+  }
+  return [...pairs.values()];
+}
+
+function clip(s: string): string {
+  const one = s.replace(/\s+/g, " ");
+  return one.length > 60 ? one.slice(0, 57) + "..." : one;
+}
+
+/** `Revision ID: x` / `Revises: a, b` lines of the module docstring. */
+function parseDocstringHeader(doc: string, docLine: number, src: string, docStart: number): Header["docstring"] {
+  // Line numbers: count newlines in the raw source from the docstring start.
+  const raw = src.slice(docStart);
+  const lines = raw.split("\n");
+  let revision: string | null = null;
+  let revisionLine: number | null = null;
+  let revises: string[] | null = null;
+  let revisesLine: number | null = null;
+  const limit = doc.split("\n").length + 1;
+  for (let i = 0; i < Math.min(lines.length, limit); i++) {
+    const line = lines[i]!.replace(/^\s*(?:[rRuU]?"""|[rRuU]?''')?/, "");
+    let m = /^\s*Revision ID:\s*(\S*)/.exec(line);
+    if (m && revision === null) {
+      revision = m[1]!.replace(/["']+$/, "");
+      revisionLine = docLine + i;
+      continue;
+    }
+    m = /^\s*Revises:\s*(.*?)\s*(?:"""|''')?\s*$/.exec(line);
+    if (m && revises === null) {
+      const v = m[1]!.trim();
+      revises = v === "" || v === "None" ? [] : v.split(/[,\s]+/).map((x) => x.replace(/^[("'[]+|[)"'\]]+$/g, "")).filter((x) => x !== "");
+      revisesLine = docLine + i;
+    }
+  }
+  if (revision === null && revises === null) return null;
+  return { revision, revisionLine, revises, revisesLine };
+}
