@@ -1,0 +1,40 @@
+// "Was this object created by this migration?" — shared by the data-loss and
+// online-safety rules: new tables have no rows and no readers yet.
+import type { Op, Section } from "../model.js";
+
+const key = (schema: string | null, table: string) => `${schema ?? ""}\0${table}`;
+
+export interface CreatedObjects {
+  /** Tables created (or renamed into existence) before a given op. */
+  tableCreatedBefore(op: Op): boolean;
+  /** Columns added (or created with their table) before a given op. */
+  columnCreatedBefore(op: Op, column: string): boolean;
+}
+
+/** Objects the section creates, in execution order. */
+export function createdObjects(section: Section | null): CreatedObjects {
+  const tables = new Map<string, number>();
+  const columns = new Map<string, number>();
+  for (const op of section?.ops ?? []) {
+    if (op.conditional || op.table === null) continue;
+    const t = key(op.schema, op.table);
+    if (op.name === "create_table") {
+      if (!tables.has(t)) tables.set(t, op.order);
+      for (const c of op.tableDef?.columns ?? []) if (c.name) columns.set(`${t}\0${c.name}`, op.order);
+    } else if (op.name === "rename_table") {
+      const to = op.args.new_table_name;
+      if (typeof to === "string" && tables.has(t)) tables.set(key(op.schema, to), op.order);
+    } else if (op.name === "add_column" && op.column?.name) {
+      const c = `${t}\0${op.column.name}`;
+      if (!columns.has(c)) columns.set(c, op.order);
+    }
+  }
+  return {
+    tableCreatedBefore: (op) => op.table !== null && (tables.get(key(op.schema, op.table)) ?? Infinity) < op.order,
+    columnCreatedBefore: (op, column) => {
+      if (op.table === null) return false;
+      const t = key(op.schema, op.table);
+      return (tables.get(t) ?? Infinity) < op.order || (columns.get(`${t}\0${column}`) ?? Infinity) < op.order;
+    },
+  };
+}
