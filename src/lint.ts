@@ -12,6 +12,8 @@ export interface LintOptions extends Selection {
   ruleOptions?: Record<string, Record<string, unknown>>;
   exclude?: string[];
   cwd?: string;
+  /** Called once discovery knows how many files will be parsed. */
+  beforeParse?: (fileCount: number) => void;
 }
 
 export interface LintedFile {
@@ -36,6 +38,7 @@ export async function lintPaths(paths: string[], opts: LintOptions = {}): Promis
   const loadErrors: Diagnostic[] = [];
   const skipped: { path: string; reason: string }[] = [];
   const { displayPath } = await import("./discover.js");
+  opts.beforeParse?.(trees.reduce((n, t) => n + t.files.length, 0));
   for (const tree of trees) {
     const migrations: Migration[] = [];
     for (const abs of tree.files) {

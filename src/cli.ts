@@ -1,0 +1,256 @@
+#!/usr/bin/env node
+// argv → config → run → report → exit code. Every failure ends in one line on
+// stderr and exit 2 (stack traces only with --debug).
+import { readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import v8 from "node:v8";
+
+import { ExitError, type IO } from "./errors.js";
+
+export { ExitError, type IO };
+
+export function toolVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    return pkg.version;
+  } catch {
+    return "0.0.0";
+  }
+}
+
+const HELP = `alembic-lint: static analysis for Alembic migrations
+
+Usage:
+  alembic-lint [check] [PATH ...] [options]   lint (default command)
+  alembic-lint inspect PATH ... [--json]      print the extracted model of each migration
+  alembic-lint graph [PATH] [--json|--dot]    the revision graph
+  alembic-lint plan [PATH] --from REV [--to REV]
+                                              the migrations an upgrade/downgrade would run
+  alembic-lint rules [--json]                 the rule catalog
+  alembic-lint explain CODE|NAME              one rule's documentation
+
+PATH: a project root (alembic.ini / pyproject.toml [tool.alembic]), a versions
+directory, or migration files (default: the current directory).
+
+Options for check:
+  --format FORMAT        friendly (default), json, sarif, github
+  -o, --output-file F    write the report to F (atomically)
+  --select CODES         only these rules (codes, names, prefixes like ALM1, or ALL)
+  --extend-select CODES  add rules to the selection (e.g. opt-in ALM306)
+  --ignore CODES         skip these rules
+  --severity CODE=LEVEL  override a level: error, warning, note or off (repeatable)
+  --dialect NAME         postgresql (default), mysql, sqlite, mssql, oracle
+  --scripts GLOB         scripts checked for stale revision ids by ALM010 (repeatable)
+  --config F             use this config file;  --no-config  ignore config files
+  --baseline F           hide the findings recorded in F
+  --write-baseline F     record the current findings in F
+  --sarif-category ID    SARIF automationDetails.id (one per analysis)
+  --exit-zero            exit 0 even when findings fail the run
+  -q, --quiet            print nothing when there are no findings
+  --color, --no-color    force colour on or off (NO_COLOR is honoured)
+  --debug                show stack traces of internal errors
+  -V, --version          print the version
+  -h, --help             print this help
+
+Exit codes: 0 no failing findings, 1 failing findings, 2 usage, config or internal error.
+`;
+
+const CHECK_OPTIONS = {
+  format: { type: "string" },
+  "output-file": { type: "string", short: "o" },
+  select: { type: "string", multiple: true },
+  "extend-select": { type: "string", multiple: true },
+  ignore: { type: "string", multiple: true },
+  severity: { type: "string", multiple: true },
+  dialect: { type: "string" },
+  scripts: { type: "string", multiple: true },
+  config: { type: "string" },
+  "no-config": { type: "boolean" },
+  baseline: { type: "string" },
+  "write-baseline": { type: "string" },
+  "sarif-category": { type: "string" },
+  "exit-zero": { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  color: { type: "boolean" },
+  "no-color": { type: "boolean" },
+  debug: { type: "boolean" },
+  json: { type: "boolean" },
+  version: { type: "boolean", short: "V" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies ParseArgsConfig["options"];
+
+const COMMANDS = new Set(["check", "inspect", "graph", "plan", "rules", "explain"]);
+
+export async function main(argv: string[], io: IO): Promise<number> {
+  const debug = argv.includes("--debug");
+  try {
+    return await dispatch(argv, io);
+  } catch (err) {
+    if (err instanceof ExitError) {
+      io.stderr(`alembic-lint: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const known = err instanceof Error && ["UsageError", "ConfigError"].includes(err.constructor.name);
+    const msg = err instanceof Error ? err.message : String(err);
+    io.stderr(`alembic-lint: ${known ? "" : "internal error: "}${msg}\n`);
+    if (debug && err instanceof Error && err.stack) io.stderr(err.stack + "\n");
+    else if (!known) io.stderr("alembic-lint: run again with --debug for the stack trace, and please report it\n");
+    return 2;
+  }
+}
+
+async function dispatch(argv: string[], io: IO): Promise<number> {
+  const first = argv[0];
+  const command = first && COMMANDS.has(first) ? first : "check";
+  const rest = first && COMMANDS.has(first) ? argv.slice(1) : argv;
+  if (command === "graph" || command === "plan") {
+    // Each lives in its own module; loaded only when asked for.
+    const specifier = `./commands/${command}.js`;
+    const mod = (await import(specifier)) as { run: (argv: string[], io: { stdout: IO["stdout"]; stderr: IO["stderr"]; cwd: string }) => Promise<number> };
+    return mod.run(rest, io);
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: CHECK_OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new ExitError(`${(err as Error).message.split("\n")[0]} (see --help)`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (values.version) {
+    io.stdout(`alembic-lint ${toolVersion()}\n`);
+    return 0;
+  }
+  switch (command) {
+    case "rules":
+      return (await import("./commands/rules.js")).rulesCommand(values.json === true, io);
+    case "explain":
+      return (await import("./commands/rules.js")).explainCommand(positionals, io);
+    case "inspect":
+      return (await import("./commands/inspect.js")).inspectCommand(positionals, values.json === true, io);
+    default:
+      return check(positionals, values, io);
+  }
+}
+
+type CheckValues = ReturnType<typeof parseArgs<{ options: typeof CHECK_OPTIONS; allowPositionals: true }>>["values"];
+
+function splitList(values: string[] | undefined): string[] | undefined {
+  return values?.flatMap((v) => v.split(",")).map((s) => s.trim()).filter(Boolean);
+}
+
+function decideColor(values: CheckValues, io: IO, toFile: boolean): boolean {
+  if (values["no-color"]) return false;
+  if (values.color) return true;
+  if (io.env.NO_COLOR !== undefined) return false;
+  if (io.env.FORCE_COLOR !== undefined) return io.env.FORCE_COLOR !== "0";
+  if (io.env.TERM === "dumb") return false;
+  return !toFile && io.isTTY;
+}
+
+async function check(paths: string[], values: CheckValues, io: IO): Promise<number> {
+  const { FORMATS, loadReporter } = await import("./report/types.js");
+  const format = (values.format ?? "friendly") as (typeof FORMATS)[number];
+  if (!FORMATS.includes(format)) throw new ExitError(`unknown --format ${JSON.stringify(values.format)} (expected ${FORMATS.join(", ")})`);
+  const { DIALECTS } = await import("./engine/rule.js");
+  if (values.dialect && !DIALECTS.includes(values.dialect as never)) throw new ExitError(`unknown --dialect ${JSON.stringify(values.dialect)} (expected ${DIALECTS.join(", ")})`);
+  const { loadConfig } = await import("./config.js");
+  const config = await loadConfig({ configFile: values.config ?? null, noConfig: values["no-config"] === true, cwd: io.cwd });
+
+  const severity: Record<string, "error" | "warning" | "note" | "off"> = { ...(config.severity ?? {}) };
+  for (const s of values.severity ?? []) {
+    const m = /^([^=]+)=(error|warning|note|off)$/.exec(s.trim());
+    if (!m) throw new ExitError(`--severity expects CODE=LEVEL with LEVEL one of error, warning, note, off; got ${JSON.stringify(s)}`);
+    severity[m[1]!.trim()] = m[2] as "error";
+  }
+  const select = splitList(values.select) ?? config.select;
+  const extendSelect = [...(config.extendSelect ?? []), ...(splitList(values["extend-select"]) ?? [])];
+  const ignore = [...(config.ignore ?? []), ...(splitList(values.ignore) ?? [])];
+  const { lintPaths } = await import("./lint.js");
+  const result = await lintPaths(paths, {
+    ...(select ? { select } : {}),
+    extendSelect,
+    ignore,
+    severity,
+    dialect: (values.dialect as never) ?? config.dialect ?? "postgresql",
+    ruleOptions: config.ruleOptions,
+    ...(config.exclude ? { exclude: config.exclude } : {}),
+    cwd: io.cwd,
+    beforeParse: (fileCount) => {
+      // Small runs (pre-commit) are dominated by WASM compilation: Liftoff only.
+      if (fileCount < 100) v8.setFlagsFromString("--liftoff-only");
+    },
+  });
+  const { resolveSelection } = await import("./engine/registry.js");
+  const rules = resolveSelection({ ...(select ? { select } : {}), extendSelect, ignore, severity });
+
+  for (const s of result.skipped) io.stderr(`alembic-lint: skipped ${s.path}: ${s.reason}\n`);
+  const outFile = values["output-file"];
+  const toFile = outFile !== undefined;
+  const reporter = await loadReporter(format);
+  const report = await reporter({
+    diagnostics: result.diagnostics,
+    files: result.files,
+    rules,
+    cwd: io.cwd,
+    color: decideColor(values, io, toFile),
+    toFile,
+    toolVersion: toolVersion(),
+    ...(values["sarif-category"] ? { sarifCategory: values["sarif-category"] } : {}),
+    executionSuccessful: result.internalErrors.length === 0,
+    warn: (m) => io.stderr(`alembic-lint: ${m}\n`),
+  });
+  if (outFile) writeAtomically(path.resolve(io.cwd, outFile), report);
+  else if (!(values.quiet && report.trim() === "")) io.stdout(report);
+
+  for (const e of result.internalErrors) {
+    io.stderr(`alembic-lint: internal error in rule ${e.code} on ${e.path}: ${e.message}\n`);
+    if (values.debug && e.stack) io.stderr(e.stack + "\n");
+  }
+  if (result.internalErrors.length > 0) return 2;
+  const failing = result.diagnostics.some((d) => !d.suppressed && (d.severity === "error" || d.severity === "warning"));
+  return failing && !values["exit-zero"] ? 1 : 0;
+}
+
+/** Temp file + rename: a reader never sees a half-written file. */
+export function writeAtomically(file: string, text: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (err) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing to clean up
+    }
+    throw new ExitError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+function invokedDirectly(): boolean {
+  try {
+    return !!process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
+  const chunks: string[] = [];
+  const code = await main(process.argv.slice(2), {
+    stdout: (s) => chunks.push(s),
+    stderr: (s) => process.stderr.write(s),
+    cwd: process.cwd(),
+    env: process.env,
+    isTTY: process.stdout.isTTY === true,
+  });
+  const out = chunks.join("");
+  if (out) process.stdout.write(out, () => process.exit(code));
+  else process.exit(code);
+}
