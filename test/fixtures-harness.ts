@@ -11,6 +11,17 @@ export interface FixtureCase {
   files: { path: string; text: string }[];
   /** "line:CODE" for every expectation, in every file ("file:line:CODE"). */
   expected: string[];
+  /** Rules run besides the folder's own (`# fixture-extend-select: ALM901`), e.g. for ALM902. */
+  extendSelect: string[];
+}
+
+const EXTEND = /#\s*fixture-extend-select\s*:\s*([A-Z0-9, ]+)/;
+
+function extendSelectOf(texts: string[]): string[] {
+  return texts.flatMap((t) => {
+    const m = EXTEND.exec(t);
+    return m ? m[1]!.split(/[,\s]+/).filter(Boolean) : [];
+  });
 }
 
 const EXPECT = /#\s*expect\s*:\s*(.*)$/;
@@ -43,10 +54,10 @@ export function casesIn(folder: string): FixtureCase[] {
         const p = `${rel}/${f}`;
         return { path: p, text: readFileSync(path.join(full, f), "utf8") };
       });
-      cases.push({ name: `${folder}/${entry}/`, files, expected: files.flatMap((f) => expectationsOf(f.path, f.text)) });
+      cases.push({ name: `${folder}/${entry}/`, files, expected: files.flatMap((f) => expectationsOf(f.path, f.text)), extendSelect: extendSelectOf(files.map((f) => f.text)) });
     } else if (entry.endsWith(".py")) {
       const text = readFileSync(full, "utf8");
-      cases.push({ name: `${folder}/${entry}`, files: [{ path: rel, text }], expected: expectationsOf(rel, text) });
+      cases.push({ name: `${folder}/${entry}`, files: [{ path: rel, text }], expected: expectationsOf(rel, text), extendSelect: extendSelectOf([text]) });
     }
   }
   return cases;

@@ -13,7 +13,7 @@ for (const folder of ruleFolders()) {
     });
     for (const c of cases) {
       it(c.name, async () => {
-        const { diagnostics } = await lintSources(c.files, { select: [code] });
+        const { diagnostics } = await lintSources(c.files, { select: [code, ...c.extendSelect] });
         const actual = diagnostics
           .filter((d) => d.code === code || d.code === "ALM900")
           .filter((d) => !d.suppressed)
