@@ -1,10 +1,28 @@
 // Every rule, one import line each, sorted by code.
 import type { Rule } from "../src/engine/rule.js";
+import alm401 from "./alm401-non-concurrent-index.js";
+import alm402 from "./alm402-concurrent-index-in-transaction.js";
+import alm403 from "./alm403-rename-column.js";
+import alm404 from "./alm404-rename-table.js";
+import alm405 from "./alm405-changing-column-type.js";
+import alm406 from "./alm406-set-not-null.js";
+import alm407 from "./alm407-unique-constraint-locks.js";
+import alm408 from "./alm408-foreign-key-locks.js";
+import alm409 from "./alm409-non-concurrent-index-drop.js";
 import alm900 from "./alm900-parse-error.js";
 import alm901 from "./alm901-partial-analysis.js";
 import alm902 from "./alm902-unused-suppression.js";
 
 export const allRules: Rule[] = [
+  alm401,
+  alm402,
+  alm403,
+  alm404,
+  alm405,
+  alm406,
+  alm407,
+  alm408,
+  alm409,
   alm900,
   alm901,
   alm902,

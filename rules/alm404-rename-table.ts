@@ -1,0 +1,64 @@
+import { defineRule } from "../src/engine/rule.js";
+import type { Op, Section } from "../src/model.js";
+import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects } from "./alm40x-shared.js";
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** `CREATE [OR REPLACE] VIEW <old name>` later in the same function: the transitional shim. */
+function viewUnderOldName(s: Section, op: Op, old: string): boolean {
+  const re = new RegExp(`\\bcreate\\s+(?:or\\s+replace\\s+)?view\\s+(?:[\\w$]+\\.|"[^"]+"\\.)?"?${escapeRe(old)}"?(?![\\w$])`, "i");
+  return s.ops.some((o) => o.order > op.order && o.name === "execute" && typeof o.sql === "string" && re.test(o.sql));
+}
+
+export default defineRule({
+  meta: {
+    code: "ALM404",
+    name: "rename-table",
+    severity: "warning",
+    category: "online-safety",
+    precision: "high",
+    docs: {
+      summary: "rename_table renames a table that the running application still uses",
+      rationale:
+        "While the new code rolls out, the old version keeps querying the old table name, and it fails from the " +
+        "moment the rename commits. Either rename in expand/contract steps (create the new table, write to both, " +
+        "backfill, move reads, stop writing the old one, drop it later), or keep a compatibility view under the old " +
+        "name in the same migration, e.g. `op.execute('CREATE VIEW old_name AS SELECT * FROM new_name')` (a simple " +
+        "view is updatable on PostgreSQL and MySQL), and drop the view once no deployed code uses the old name.\n\n" +
+        "A table created earlier in the same migration is not reported, nor a rename followed by such a view. " +
+        "The hazard is the same on every database, so the rule is not dialect-specific.",
+      bad:
+        'from alembic import op\n\n\ndef upgrade():\n    op.rename_table("user_account", "account")\n\n\n' +
+        'def downgrade():\n    op.rename_table("account", "user_account")\n',
+      good:
+        'from alembic import op\n\n\ndef upgrade():\n    op.rename_table("user_account", "account")\n' +
+        '    op.execute("CREATE VIEW user_account AS SELECT * FROM account")\n\n\n' +
+        'def downgrade():\n    op.execute("DROP VIEW user_account")\n    op.rename_table("account", "user_account")\n',
+      peers: 'squawk: `renaming-table`; strong_migrations: "Renaming a table"; django-migration-linter: `RENAME_TABLE`',
+    },
+    messages: {
+      rename: (a: { from: string; to: string }) =>
+        `renaming table "${a.from}" to "${a.to}" breaks the running application, which still queries "${a.from}"; ` +
+        `keep a view under the old name (\`op.execute('CREATE VIEW ${a.from} AS SELECT * FROM ${a.to}')\`) until no ` +
+        `deployed code uses it, or move to "${a.to}" in expand/contract steps (create, write both, backfill, switch reads, drop)`,
+    },
+    options: CHECK_DOWNGRADE_OPTION,
+  },
+  check(m, ctx) {
+    for (const s of checkedSections(m, ctx.options)) {
+      const created = newObjects(s);
+      for (const op of s.ops) {
+        if (op.name !== "rename_table") continue;
+        const from = op.table;
+        const to = op.args.new_table_name;
+        if (from === null || typeof to !== "string" || from === to) continue;
+        if (!mayReport(m, s, op)) continue;
+        if (created.tableCreatedBefore(op)) continue;
+        if (viewUnderOldName(s, op, from)) continue;
+        ctx.report({ at: op, message: "rename", data: { from: op.schema ? `${op.schema}.${from}` : from, to } });
+      }
+    }
+  },
+});

@@ -1,0 +1,97 @@
+import { defineRule } from "../src/engine/rule.js";
+import { normalizeType, pgRewriteFree, typeText } from "../src/analysis/sqltypes.js";
+import type { Migration, Op, Section, Value } from "../src/model.js";
+import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, otherSection, tableLabel } from "./alm40x-shared.js";
+
+const sameColumn = (a: Op, b: Op) =>
+  a.name === "alter_column" && a.table === b.table && (a.schema ?? null) === (b.schema ?? null) && a.args.column_name === b.args.column_name;
+
+const given = (v: Value | undefined): v is Value => v !== undefined && v !== null;
+
+/**
+ * The column's type before this op: `existing_type`, else the type an earlier
+ * alter_column in this function set, else the type the other function sets back.
+ */
+function previousType(m: Migration, s: Section, op: Op): Value | undefined {
+  if (given(op.args.existing_type)) return op.args.existing_type;
+  const earlier = s.ops.filter((o) => o.order < op.order && !o.conditional && sameColumn(o, op) && given(o.args.type_));
+  if (earlier.length > 0) return earlier[earlier.length - 1]!.args.type_;
+  const other = otherSection(m, s);
+  for (const o of other?.ops ?? []) {
+    if (!o.conditional && sameColumn(o, op) && given(o.args.type_)) return o.args.type_;
+  }
+  return undefined;
+}
+
+export default defineRule({
+  meta: {
+    code: "ALM405",
+    name: "changing-column-type",
+    severity: "warning",
+    category: "online-safety",
+    precision: "high",
+    docs: {
+      summary: "alter_column(type_=...) on an existing column rewrites the table under an exclusive lock",
+      rationale:
+        "On PostgreSQL `ALTER COLUMN ... TYPE` rewrites the whole table and rebuilds its indexes while holding an " +
+        "`ACCESS EXCLUSIVE` lock: no reads, no writes until it finishes. The old application may also fail on the " +
+        "new type. Only a few changes are made without a rewrite, and those are not reported: a longer or unbounded " +
+        "`VARCHAR`, `VARCHAR` → `TEXT`, a higher `NUMERIC` precision with the same scale (or an unconstrained " +
+        "`NUMERIC`). For anything else, change the type in expand/contract steps:\n\n" +
+        "1. add a new column with the new type;\n2. write to both columns;\n3. backfill the new column in batches;\n" +
+        "4. move reads to the new column;\n5. stop writing the old column and drop it (rename the new one only " +
+        "through the same steps, see ALM403).\n\n" +
+        "Columns added and tables created in the same migration are not reported. When the old type is unknown " +
+        "(no `existing_type`, and the downgrade does not say) the rule only fires if no rewrite-free change could " +
+        "lead to the new type. PostgreSQL only; on MySQL most type changes also copy the table " +
+        "(`ALGORITHM=COPY`, writes blocked) except extending a `VARCHAR` within the same length-byte size.",
+      bad:
+        'from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n' +
+        '    op.alter_column("event", "id", existing_type=sa.Integer(), type_=sa.BigInteger())\n\n\n' +
+        'def downgrade():\n    op.alter_column("event", "id", existing_type=sa.BigInteger(), type_=sa.Integer())\n',
+      good:
+        'from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n' +
+        '    op.alter_column("event", "title", existing_type=sa.String(length=100), type_=sa.String(length=255))\n\n\n' +
+        'def downgrade():\n    op.alter_column("event", "title", existing_type=sa.String(length=255), type_=sa.String(length=100))\n',
+      peers: 'squawk: `changing-column-type`; strong_migrations: "Changing the type of a column"; django-migration-linter: `ALTER_COLUMN`',
+    },
+    messages: {
+      changeType: (a: { table: string; column: string; from: string; to: string }) =>
+        `changing column "${a.column}" of ${a.table}${a.from ? ` from ${a.from}` : ""} to ${a.to} rewrites the table under an ` +
+        `ACCESS EXCLUSIVE lock (reads and writes blocked); instead add a new ${a.to} column, write both, backfill it ` +
+        `in batches, switch reads, then drop the old column`,
+    },
+    options: CHECK_DOWNGRADE_OPTION,
+  },
+  check(m, ctx) {
+    if (ctx.dialect !== "postgresql") return;
+    for (const s of checkedSections(m, ctx.options)) {
+      const created = newObjects(s);
+      for (const op of s.ops) {
+        if (op.name !== "alter_column" || !given(op.args.type_)) continue;
+        const column = op.args.column_name;
+        if (typeof column !== "string") continue;
+        if (!mayReport(m, s, op)) continue;
+        if (created.columnCreatedBefore(op, column)) continue;
+        const to = normalizeType(op.args.type_);
+        if (!to) continue;
+        const prev = previousType(m, s, op);
+        if (prev !== undefined) {
+          if (pgRewriteFree(prev, op.args.type_) !== false) continue;
+        } else if (to.family === "string" || to.family === "numeric" || to.family === "other") {
+          continue; // could be a rewrite-free widening from an unknown type
+        }
+        ctx.report({
+          at: op,
+          message: "changeType",
+          data: {
+            table: tableLabel(op.schema, op.table),
+            column,
+            from: prev !== undefined ? (typeText(prev) ?? "") : "",
+            to: typeText(op.args.type_) ?? to.text,
+          },
+        });
+      }
+    }
+  },
+});

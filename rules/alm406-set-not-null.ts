@@ -1,0 +1,99 @@
+import { defineRule } from "../src/engine/rule.js";
+import { isExpr, type Op, type Section, type Value } from "../src/model.js";
+import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, tableLabel } from "./alm40x-shared.js";
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function text(v: Value | undefined): string {
+  if (typeof v === "string") return v;
+  if (isExpr(v)) return v.expr;
+  return "";
+}
+
+/**
+ * The safe recipe is visible in this function: a `CHECK (col IS NOT NULL)` constraint
+ * (created, validated, or dropped after Postgres 12 used it to skip the scan).
+ */
+function notNullCheckNearby(s: Section, op: Op, column: string): boolean {
+  const col = escapeRe(column);
+  const isNotNull = new RegExp(`(?<![\\w$])"?${col}"?\\s*\\)?\\s+is\\s+not\\s+null\\b`, "i");
+  const pyNotNull = new RegExp(`["']${col}["'][^\\n]*\\.(isnot|is_not)\\(\\s*None\\s*\\)`, "i");
+  for (const o of s.ops) {
+    if (o.table !== null && o.table !== op.table && o.name !== "execute") continue;
+    if (o.name === "create_check_constraint") {
+      const c = text(o.args.condition);
+      if (isNotNull.test(c) || pyNotNull.test(c)) return true;
+    } else if (o.name === "execute" && typeof o.sql === "string") {
+      if (/\bcheck\b/i.test(o.sql) && isNotNull.test(o.sql)) return true;
+    } else if (o.name === "drop_constraint" && o.order > op.order) {
+      const n = o.args.constraint_name;
+      if (typeof n === "string" && n.toLowerCase().includes(column.toLowerCase()) && /not_?null|_nn\b|nn_/i.test(n)) return true;
+    }
+  }
+  return false;
+}
+
+export default defineRule({
+  meta: {
+    code: "ALM406",
+    name: "set-not-null",
+    severity: "warning",
+    category: "online-safety",
+    precision: "high",
+    docs: {
+      summary: "alter_column(nullable=False) on an existing column scans the whole table under an exclusive lock",
+      rationale:
+        "`ALTER TABLE ... ALTER COLUMN ... SET NOT NULL` takes an `ACCESS EXCLUSIVE` lock on PostgreSQL and keeps it " +
+        "while every row is checked: reads and writes stop for the whole scan, and the statement fails if a `NULL` " +
+        "is left. The safe recipe:\n\n" +
+        "1. backfill the column (in batches) and make the application always write it;\n" +
+        "2. add `op.create_check_constraint(\"ck_t_c_not_null\", \"t\", \"c IS NOT NULL\", postgresql_not_valid=True)` " +
+        "(a brief lock, no scan);\n" +
+        "3. in a later migration `op.execute(\"ALTER TABLE t VALIDATE CONSTRAINT ck_t_c_not_null\")` (scans under a " +
+        "lock that allows reads and writes);\n" +
+        "4. then `op.alter_column(\"t\", \"c\", nullable=False)`: Postgres 12+ uses the validated constraint and " +
+        "skips the scan; drop the check constraint afterwards.\n\n" +
+        "Not reported for columns added (or tables created) in the same migration: filling a new column before " +
+        "setting it `NOT NULL` is ALM206's business. Also silent when the function shows the recipe (a " +
+        "`CHECK (c IS NOT NULL)` constraint on the column). PostgreSQL only: on MySQL, `MODIFY ... NOT NULL` " +
+        "rebuilds the table (online, `ALGORITHM=INPLACE`, in strict mode) and still fails on existing `NULL`s.",
+      bad:
+        'from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n' +
+        '    op.alter_column("invoice", "currency", existing_type=sa.String(length=3), nullable=False)\n\n\n' +
+        'def downgrade():\n    op.alter_column("invoice", "currency", existing_type=sa.String(length=3), nullable=True)\n',
+      good:
+        'from alembic import op\n\n\ndef upgrade():\n' +
+        '    op.create_check_constraint(\n        "ck_invoice_currency_not_null", "invoice", "currency IS NOT NULL", postgresql_not_valid=True\n    )\n\n\n' +
+        'def downgrade():\n    op.drop_constraint("ck_invoice_currency_not_null", "invoice", type_="check")\n',
+      peers:
+        'squawk: `adding-not-nullable-field`; strong_migrations: "Setting NOT NULL on an existing column"; ' +
+        "django-migration-linter: `NOT_NULL`",
+    },
+    messages: {
+      setNotNull: (a: { table: string; column: string; t: string }) =>
+        `setting NOT NULL on existing column "${a.column}" of ${a.table} scans every row under an ACCESS EXCLUSIVE lock ` +
+        `(reads and writes blocked); instead backfill, add \`op.create_check_constraint("ck_${a.t}_${a.column}_not_null", ` +
+        `"${a.t}", "${a.column} IS NOT NULL", postgresql_not_valid=True)\`, VALIDATE it in a later migration, then set ` +
+        `NOT NULL (Postgres 12+ skips the scan) and drop the check`,
+    },
+    options: CHECK_DOWNGRADE_OPTION,
+  },
+  check(m, ctx) {
+    if (ctx.dialect !== "postgresql") return;
+    for (const s of checkedSections(m, ctx.options)) {
+      const created = newObjects(s);
+      for (const op of s.ops) {
+        if (op.name !== "alter_column" || op.args.nullable !== false) continue;
+        if (op.args.existing_nullable === false) continue; // already NOT NULL: nothing changes
+        const column = op.args.column_name;
+        if (typeof column !== "string") continue;
+        if (!mayReport(m, s, op)) continue;
+        if (created.columnCreatedBefore(op, column)) continue;
+        if (notNullCheckNearby(s, op, column)) continue;
+        ctx.report({ at: op, message: "setNotNull", data: { table: tableLabel(op.schema, op.table), column, t: op.table! } });
+      }
+    }
+  },
+});

@@ -1,0 +1,110 @@
+import { defineRule } from "../src/engine/rule.js";
+import type { Migration, Op, Section } from "../src/model.js";
+import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, otherSection, restKwargs, tableLabel } from "./alm40x-shared.js";
+
+interface IndexInfo {
+  table: string | null;
+  schema: string | null;
+  columns: string[];
+}
+
+/** What the file says about an index: its table and columns, from a `create_index` of that name in either function. */
+function describeIndex(m: Migration, s: Section, name: string): IndexInfo | null {
+  const other = otherSection(m, s);
+  for (const sec of [s, other]) {
+    for (const o of sec?.ops ?? []) {
+      if (o.name === "create_index" && o.args.index_name === name) {
+        const cols = Array.isArray(o.args.columns) ? o.args.columns.filter((c): c is string => typeof c === "string") : [];
+        return { table: o.table, schema: o.schema, columns: cols };
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * The table (or the indexed column) is dropped later in the same function: the drop
+ * takes the same lock anyway and the index goes with it. Autogenerate writes exactly
+ * this (`drop_index` before `drop_table` / `drop_column`).
+ */
+function goesAwayLater(s: Section, op: Op, name: string, info: IndexInfo | null): boolean {
+  const table = op.table ?? info?.table ?? null;
+  const later = s.ops.filter((o) => o.order > op.order && !o.conditional);
+  if (table === null) return later.some((o) => o.name === "drop_table");
+  if (later.some((o) => o.name === "drop_table" && o.table === table)) return true;
+  const dropped = later.filter((o) => o.name === "drop_column" && o.table === table).map((o) => o.args.column_name).filter((c): c is string => typeof c === "string");
+  if (dropped.length === 0) return false;
+  if (info && info.columns.length > 0) return info.columns.some((c) => dropped.includes(c));
+  return dropped.some((c) => name.toLowerCase().includes(c.toLowerCase()));
+}
+
+export default defineRule({
+  meta: {
+    code: "ALM409",
+    name: "non-concurrent-index-drop",
+    severity: "note",
+    category: "online-safety",
+    precision: "medium",
+    docs: {
+      summary: "drop_index without postgresql_concurrently=True takes an ACCESS EXCLUSIVE lock on the table",
+      rationale:
+        "A plain `DROP INDEX` on PostgreSQL needs an `ACCESS EXCLUSIVE` lock on the index's table. The drop itself is " +
+        "quick, but it has to wait for every running query on the table, and every query that arrives meanwhile " +
+        "queues behind it: a long report query turns a millisecond drop into an outage. Drop it concurrently, outside " +
+        "the transaction:\n\n" +
+        "```python\nwith op.get_context().autocommit_block():\n" +
+        "    op.drop_index(\"ix_orders_status\", table_name=\"orders\", postgresql_concurrently=True)\n```\n\n" +
+        "Not reported for indexes of tables created in the same migration, for indexes this migration created, nor " +
+        "when the same function then drops the table or the indexed column (autogenerate's `drop_index` before " +
+        "`drop_table`: that statement takes the same lock anyway). PostgreSQL only: MySQL drops secondary indexes " +
+        "in place without blocking writes.",
+      bad:
+        'from alembic import op\n\n\ndef upgrade():\n    op.drop_index("ix_orders_status", table_name="orders")\n\n\n' +
+        'def downgrade():\n    op.create_index("ix_orders_status", "orders", ["status"])\n',
+      good:
+        'from alembic import op\n\n\ndef upgrade():\n    with op.get_context().autocommit_block():\n' +
+        '        op.drop_index("ix_orders_status", table_name="orders", postgresql_concurrently=True)\n\n\n' +
+        'def downgrade():\n    op.create_index("ix_orders_status", "orders", ["status"])\n',
+      peers:
+        'squawk: `require-concurrent-index-deletion`; strong_migrations: "Removing an index non-concurrently" (opt-in check); ' +
+        "django-migration-linter: `DROP_INDEX`",
+    },
+    messages: {
+      drop: (a: { index: string; table: string; call: string }) =>
+        `dropping index ${a.index} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on ${a.table}, which waits for ` +
+        `running queries and blocks every new one meanwhile; drop it concurrently: ` +
+        `\`with op.get_context().autocommit_block(): ${a.call}\``,
+    },
+    options: CHECK_DOWNGRADE_OPTION,
+  },
+  check(m, ctx) {
+    if (ctx.dialect !== "postgresql") return;
+    for (const s of checkedSections(m, ctx.options)) {
+      const created = newObjects(s);
+      for (const op of s.ops) {
+        if (op.name !== "drop_index") continue;
+        const conc = op.args.postgresql_concurrently;
+        if (conc !== undefined && conc !== false && conc !== null) continue;
+        const name = op.args.index_name;
+        if (typeof name !== "string") continue;
+        if (!mayReport(m, s, op, { needTable: false })) continue;
+        if (created.indexCreatedBefore(name, op.order)) continue;
+        const info = describeIndex(m, s, name);
+        const table = op.table ?? info?.table ?? null;
+        const schema = op.table !== null ? op.schema : info?.schema ?? null;
+        if (table !== null && created.tableNameCreatedBefore(schema, table, op.order)) continue;
+        if (goesAwayLater(s, op, name, info)) continue;
+        const tableKw = table !== null ? `, table_name=${JSON.stringify(table)}` : "";
+        const schemaKw = schema !== null ? `, schema=${JSON.stringify(schema)}` : "";
+        const call =
+          `op.drop_index(${JSON.stringify(name)}${tableKw}${schemaKw}` +
+          `${restKwargs(op, ["index_name", "table_name", "schema", "postgresql_concurrently"])}, postgresql_concurrently=True)`;
+        ctx.report({
+          at: op,
+          message: "drop",
+          data: { index: JSON.stringify(name), table: table !== null ? `table ${tableLabel(schema, table)}` : "its table", call },
+        });
+      }
+    }
+  },
+});
