@@ -51,6 +51,8 @@ const BUILTINS_SILENT = new Set([
 const MAX_INLINE_DEPTH = 8;
 const MAX_UNROLL = 1000;
 const MAX_OPS_PER_SECTION = 100000;
+/** Statements one section may walk (inlining and unrolling multiply work). */
+const MAX_STEPS_PER_SECTION = 500000;
 
 class Scope {
   readonly vars = new Map<string, EV>();
@@ -75,6 +77,8 @@ interface WalkState {
 type Flow = "falls-through" | "maybe-exits" | "exits";
 
 interface SectionBuilder {
+  steps: number;
+  reasons: Set<string>;
   ops: Op[];
   batchBlocks: BatchBlock[];
   typeEvents: TypeEvent[];
@@ -270,6 +274,10 @@ class Extractor {
   }
 
   private walkStmt(s: Stmt, st: WalkState): Flow {
+    if (++this.section.steps > MAX_STEPS_PER_SECTION) {
+      this.unanalyzed("the rest of the function (too large to analyze)", s.span);
+      return "exits";
+    }
     switch (s.k) {
       case "expr":
         this.evaluate(s.expr, st, true);
@@ -826,7 +834,8 @@ class Extractor {
   }
 
   private unanalyzed(reason: string, span: AstSpan): void {
-    if (this.section.unanalyzed.some((u) => u.reason === reason)) return;
+    if (this.section.reasons.has(reason)) return;
+    this.section.reasons.add(reason);
     this.section.unanalyzed.push({ reason, span: plainSpan(span) });
   }
 
@@ -842,7 +851,7 @@ class Extractor {
 // ---- helpers ------------------------------------------------------------------------
 
 function newBuilder(): SectionBuilder {
-  return { ops: [], batchBlocks: [], typeEvents: [], unanalyzed: [], dispatcher: false };
+  return { steps: 0, reasons: new Set(), ops: [], batchBlocks: [], typeEvents: [], unanalyzed: [], dispatcher: false };
 }
 
 function plainSpan(s: AstSpan): Span {
