@@ -12,6 +12,11 @@ function text(v: Value | undefined): string {
   return "";
 }
 
+/** A constraint name like `ck_user_email_not_null` / `user_email_nn`. */
+function notNullName(name: string, column: string): boolean {
+  return name.toLowerCase().includes(column.toLowerCase()) && /not_?null|_nn\b|\bnn_/i.test(name);
+}
+
 /**
  * The safe recipe is visible in this function: a `CHECK (col IS NOT NULL)` constraint
  * (created, validated, or dropped after Postgres 12 used it to skip the scan).
@@ -27,9 +32,11 @@ function notNullCheckNearby(s: Section, op: Op, column: string): boolean {
       if (isNotNull.test(c) || pyNotNull.test(c)) return true;
     } else if (o.name === "execute" && typeof o.sql === "string") {
       if (/\bcheck\b/i.test(o.sql) && isNotNull.test(o.sql)) return true;
+      const v = /\bvalidate\s+constraint\s+"?([\w$]+)/i.exec(o.sql);
+      if (v && notNullName(v[1]!, column)) return true;
     } else if (o.name === "drop_constraint" && o.order > op.order) {
       const n = o.args.constraint_name;
-      if (typeof n === "string" && n.toLowerCase().includes(column.toLowerCase()) && /not_?null|_nn\b|nn_/i.test(n)) return true;
+      if (typeof n === "string" && notNullName(n, column)) return true;
     }
   }
   return false;

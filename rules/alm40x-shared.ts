@@ -49,7 +49,7 @@ export function mayReport(m: Migration, s: Section, op: Op, opts: { needTable?: 
 
 const key = (schema: string | null, table: string) => `${schema ?? ""}\0${table}`;
 
-/** `CREATE TABLE x` / `CREATE MATERIALIZED VIEW x` in literal SQL (not `IF NOT EXISTS`). */
+/** `CREATE TABLE x` / `CREATE MATERIALIZED VIEW x` in literal SQL. */
 const SQL_CREATE = /\bcreate\s+(?:(?:global\s+|local\s+)?(?:temp|temporary|unlogged)\s+)?(table|materialized\s+view)\s+(if\s+not\s+exists\s+)?((?:"[^"]+"|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|[\w$]+))?)/gi;
 
 function unquote(ident: string): string {
@@ -65,22 +65,19 @@ export interface NewObjects extends CreatedObjects {
 
 /**
  * Objects this section creates, for the "new objects have no rows and no readers"
- * exemption. Builds on src/analysis/created.ts, but a `create_table(...,
- * if_not_exists=True)` / `add_column(..., if_not_exists=True)` may meet an existing,
- * populated object, so those do not count as new; tables created by literal SQL
- * (`CREATE TABLE`, `CREATE MATERIALIZED VIEW`) do. `schema="public"` and no schema
- * are treated as the same place.
+ * exemption. Builds on src/analysis/created.ts (a `create_table(..., if_not_exists=True)`
+ * counts as new too: when unsure, stay silent) and adds tables created by literal SQL
+ * (`CREATE TABLE`, `CREATE MATERIALIZED VIEW`). `schema="public"` and no schema are
+ * treated as the same place.
  */
 export function newObjects(section: Section): NewObjects {
-  const guarded = (op: Op) => (op.name === "create_table" || op.name === "add_column") && op.args.if_not_exists !== undefined && op.args.if_not_exists !== null && op.args.if_not_exists !== false;
-  const base = createdObjects({ ...section, ops: section.ops.filter((op) => !guarded(op)) });
+  const base = createdObjects(section);
   const sqlTables = new Map<string, number>();
   const indexes = new Map<string, number>();
   for (const op of section.ops) {
     if (op.conditional) continue;
     if (op.name === "execute" && op.sql) {
       for (const mm of op.sql.matchAll(SQL_CREATE)) {
-        if (mm[2]) continue;
         const parts = mm[3]!.split(".").map((p) => unquote(p.trim()));
         const [schema, table] = parts.length === 2 ? [parts[0]!, parts[1]!] : [null, parts[0]!];
         const k = key(schema, table);
