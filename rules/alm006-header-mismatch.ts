@@ -1,0 +1,59 @@
+import { defineRule } from "../src/engine/rule.js";
+import { graphOf, lineSpan } from "../src/graph.js";
+
+const file = (docRev: string, docRevises: string, rev: string, down: string) =>
+  `"""add email\n\nRevision ID: ${docRev}\nRevises: ${docRevises}\nCreate Date: 2024-03-02 10:00:00.123456\n\n"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n` +
+  `# revision identifiers, used by Alembic.\nrevision = "${rev}"\ndown_revision = ${down}\nbranch_labels = None\ndepends_on = None\n\n\n` +
+  `def upgrade():\n    op.add_column("account", sa.Column("email", sa.String(255)))\n\n\ndef downgrade():\n    op.drop_column("account", "email")\n`;
+
+const show = (ids: string[]) => (ids.length === 0 ? "(none: a base)" : ids.join(", "));
+
+export default defineRule({
+  meta: {
+    code: "ALM006",
+    name: "header-mismatch",
+    severity: "warning",
+    category: "revision-graph",
+    precision: "high",
+    docs: {
+      summary: "The docstring's Revision ID / Revises lines disagree with the revision / down_revision variables",
+      rationale:
+        "Alembic never reads the docstring, only the variables, but people do: reviewers, `git grep`, and whoever " +
+        "resolves the next merge conflict. A docstring that still shows the pre-rebase parent (or the id of the file " +
+        "it was copied from) sends them to the wrong revision.\n\nUpdate the `Revision ID:` and `Revises:` lines to " +
+        "match `revision` and `down_revision` (a merge lists its parents comma-separated; a base leaves `Revises:` blank).",
+      bad: file("2b3c4d5e6f70", "0f1e2d3c4b5a", "2b3c4d5e6f70", '"1a2b3c4d5e6f"'),
+      good: file("2b3c4d5e6f70", "1a2b3c4d5e6f", "2b3c4d5e6f70", '"1a2b3c4d5e6f"'),
+    },
+    messages: {
+      revision: (a: { doc: string; actual: string }) =>
+        `docstring says "Revision ID: ${a.doc}" but \`revision = "${a.actual}"\`; change the line to "Revision ID: ${a.actual}"`,
+      revises: (a: { doc: string; actual: string; fix: string }) =>
+        `docstring says "Revises: ${a.doc}" but \`down_revision\` is ${a.actual}; change the line to "Revises: ${a.fix}"`,
+    },
+  },
+  checkProject(set, ctx) {
+    const g = graphOf(set);
+    for (const n of g.all) {
+      const m = n.migration;
+      const doc = m.header.docstring;
+      if (!doc || n.opaque) continue;
+      if (doc.revision !== null && doc.revision !== "" && doc.revisionLine !== null && !n.legacy && doc.revision !== n.id) {
+        ctx.reportIn(m, { at: lineSpan(m, doc.revisionLine), message: "revision", data: { doc: doc.revision, actual: n.id }, fingerprint: `doc-revision:${doc.revision}` });
+      }
+      if (doc.revises !== null && doc.revisesLine !== null && n.down !== null) {
+        const a = new Set(doc.revises);
+        const b = new Set(n.down);
+        const same = a.size === b.size && [...a].every((x) => b.has(x));
+        if (!same) {
+          ctx.reportIn(m, {
+            at: lineSpan(m, doc.revisesLine),
+            message: "revises",
+            data: { doc: doc.revises.join(", "), actual: show(n.down), fix: n.down.join(", ") },
+            fingerprint: `doc-revises:${doc.revises.join(",")}`,
+          });
+        }
+      }
+    }
+  },
+});
