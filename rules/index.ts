@@ -1,5 +1,15 @@
 // Every rule, one import line each, sorted by code.
 import type { Rule } from "../src/engine/rule.js";
+import alm001 from "./alm001-multiple-heads.js";
+import alm002 from "./alm002-dangling-reference.js";
+import alm003 from "./alm003-duplicate-revision.js";
+import alm004 from "./alm004-revision-cycle.js";
+import alm005 from "./alm005-not-a-revision.js";
+import alm006 from "./alm006-header-mismatch.js";
+import alm007 from "./alm007-duplicate-branch-label.js";
+import alm008 from "./alm008-multiple-bases.js";
+import alm009 from "./alm009-filename-revision-mismatch.js";
+import alm010 from "./alm010-unknown-revision-reference.js";
 import alm401 from "./alm401-non-concurrent-index.js";
 import alm402 from "./alm402-concurrent-index-in-transaction.js";
 import alm403 from "./alm403-rename-column.js";
@@ -14,6 +24,16 @@ import alm901 from "./alm901-partial-analysis.js";
 import alm902 from "./alm902-unused-suppression.js";
 
 export const allRules: Rule[] = [
+  alm001,
+  alm002,
+  alm003,
+  alm004,
+  alm005,
+  alm006,
+  alm007,
+  alm008,
+  alm009,
+  alm010,
   alm401,
   alm402,
   alm403,
