@@ -33,10 +33,8 @@ export async function loadReporter(format: Format): Promise<Reporter> {
       return (await import("./friendly.js")).default;
     case "json":
       return (await import("./json.js")).default;
-    case "sarif": {
-      const specifier = "./sarif.js"; // written by the SARIF reporter work (issue 7)
-      return ((await import(specifier)) as { default: Reporter }).default;
-    }
+    case "sarif":
+      return (await import("./sarif.js")).default;
     case "github":
       return (await import("./github.js")).default;
   }
