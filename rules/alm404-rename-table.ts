@@ -1,6 +1,6 @@
 import { defineRule } from "../src/engine/rule.js";
 import type { Op, Section } from "../src/model.js";
-import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects } from "./alm40x-shared.js";
+import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, sqlTable } from "./alm40x-shared.js";
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -39,9 +39,9 @@ export default defineRule({
       peers: 'squawk: `renaming-table`; strong_migrations: "Renaming a table"; django-migration-linter: `RENAME_TABLE`',
     },
     messages: {
-      rename: (a: { from: string; to: string }) =>
+      rename: (a: { from: string; to: string; sqlFrom: string; sqlTo: string }) =>
         `renaming table "${a.from}" to "${a.to}" breaks the running application, which still queries "${a.from}"; ` +
-        `keep a view under the old name (\`op.execute('CREATE VIEW ${a.from} AS SELECT * FROM ${a.to}')\`) until no ` +
+        `keep a view under the old name (\`op.execute('CREATE VIEW ${a.sqlFrom} AS SELECT * FROM ${a.sqlTo}')\`) until no ` +
         `deployed code uses it, or move to "${a.to}" in expand/contract steps (create, write both, backfill, switch reads, drop)`,
     },
     options: CHECK_DOWNGRADE_OPTION,
@@ -57,7 +57,11 @@ export default defineRule({
         if (!mayReport(m, s, op)) continue;
         if (created.tableCreatedBefore(op)) continue;
         if (viewUnderOldName(s, op, from)) continue;
-        ctx.report({ at: op, message: "rename", data: { from: op.schema ? `${op.schema}.${from}` : from, to } });
+        ctx.report({
+          at: op,
+          message: "rename",
+          data: { from: op.schema ? `${op.schema}.${from}` : from, to, sqlFrom: sqlTable(op.schema, from), sqlTo: sqlTable(op.schema, to) },
+        });
       }
     }
   },

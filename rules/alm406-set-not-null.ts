@@ -1,6 +1,6 @@
 import { defineRule } from "../src/engine/rule.js";
 import { isExpr, type Op, type Section, type Value } from "../src/model.js";
-import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, tableLabel } from "./alm40x-shared.js";
+import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, schemaKw, sqlIdent, tableLabel } from "./alm40x-shared.js";
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -79,10 +79,10 @@ export default defineRule({
         "django-migration-linter: `NOT_NULL`",
     },
     messages: {
-      setNotNull: (a: { table: string; column: string; t: string }) =>
+      setNotNull: (a: { table: string; column: string; t: string; schemaKw: string; sqlColumn: string }) =>
         `setting NOT NULL on existing column "${a.column}" of ${a.table} scans every row under an ACCESS EXCLUSIVE lock ` +
         `(reads and writes blocked); instead backfill, add \`op.create_check_constraint("ck_${a.t}_${a.column}_not_null", ` +
-        `"${a.t}", "${a.column} IS NOT NULL", postgresql_not_valid=True)\`, VALIDATE it in a later migration, then set ` +
+        `"${a.t}", "${a.sqlColumn} IS NOT NULL"${a.schemaKw}, postgresql_not_valid=True)\`, VALIDATE it in a later migration, then set ` +
         `NOT NULL (Postgres 12+ skips the scan) and drop the check`,
     },
     options: CHECK_DOWNGRADE_OPTION,
@@ -99,7 +99,11 @@ export default defineRule({
         if (!mayReport(m, s, op)) continue;
         if (created.columnCreatedBefore(op, column)) continue;
         if (notNullCheckNearby(s, op, column)) continue;
-        ctx.report({ at: op, message: "setNotNull", data: { table: tableLabel(op.schema, op.table), column, t: op.table! } });
+        ctx.report({
+          at: op,
+          message: "setNotNull",
+          data: { table: tableLabel(op.schema, op.table), column, t: op.table!, schemaKw: schemaKw(op), sqlColumn: sqlIdent(column) },
+        });
       }
     }
   },

@@ -1,5 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
-import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, py, tableLabel } from "./alm40x-shared.js";
+import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, py, schemaKw, sqlIdent, sqlTable, tableLabel } from "./alm40x-shared.js";
 
 export default defineRule({
   meta: {
@@ -33,11 +33,11 @@ export default defineRule({
         "django-migration-linter: `ADD_UNIQUE`",
     },
     messages: {
-      unique: (a: { table: string; name: string; bare: string; columns: string; t: string }) =>
+      unique: (a: { table: string; name: string; bare: string; columns: string; t: string; schemaKw: string; sqlTable: string; sqlName: string }) =>
         `adding unique constraint ${a.name} to existing table ${a.table} builds its index under an ACCESS EXCLUSIVE lock ` +
         `(reads and writes blocked); build the index first with \`with op.get_context().autocommit_block(): ` +
-        `op.create_index(${a.name}, "${a.t}", ${a.columns}, unique=True, postgresql_concurrently=True)\`, then ` +
-        `attach it: \`op.execute('ALTER TABLE ${a.t} ADD CONSTRAINT ${a.bare} UNIQUE USING INDEX ${a.bare}')\``,
+        `op.create_index(${a.name}, "${a.t}", ${a.columns}, unique=True${a.schemaKw}, postgresql_concurrently=True)\`, then ` +
+        `attach it: \`op.execute('ALTER TABLE ${a.sqlTable} ADD CONSTRAINT ${a.sqlName} UNIQUE USING INDEX ${a.sqlName}')\``,
     },
     options: CHECK_DOWNGRADE_OPTION,
   },
@@ -55,7 +55,8 @@ export default defineRule({
         ctx.report({
           at: op,
           message: "unique",
-          data: { table: tableLabel(op.schema, op.table), name: JSON.stringify(bare), bare, columns: py(op.args.columns), t: op.table! },
+          data: { table: tableLabel(op.schema, op.table), name: JSON.stringify(bare), bare, columns: py(op.args.columns), t: op.table!,
+            schemaKw: schemaKw(op), sqlTable: sqlTable(op.schema, op.table!), sqlName: sqlIdent(bare) },
         });
       }
     }

@@ -1,5 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
-import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, py, restKwargs, tableLabel } from "./alm40x-shared.js";
+import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, py, restKwargs, sqlIdent, sqlTable, tableLabel } from "./alm40x-shared.js";
 
 export default defineRule({
   meta: {
@@ -71,8 +71,8 @@ export default defineRule({
             source: tableLabel(op.schema, op.table),
             referent: tableLabel(refSchema, referent),
             call,
-            bare,
-            t: op.table!,
+            bare: sqlIdent(bare),
+            t: sqlTable(op.schema, op.table!),
           },
         });
       }

@@ -168,3 +168,25 @@ export function insideOtherWith(m: Migration, op: Op): boolean {
   }
   return false;
 }
+
+const SQL_RESERVED = new Set([
+  "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "authorization", "binary", "both", "case",
+  "cast", "check", "collate", "collation", "column", "concurrently", "constraint", "create", "cross", "current_catalog",
+  "current_date", "current_role", "current_schema", "current_time", "current_timestamp", "current_user", "default",
+  "deferrable", "desc", "distinct", "do", "else", "end", "except", "false", "fetch", "for", "foreign", "freeze", "from",
+  "full", "grant", "group", "having", "ilike", "in", "initially", "inner", "intersect", "into", "is", "isnull", "join",
+  "lateral", "leading", "left", "like", "limit", "localtime", "localtimestamp", "natural", "not", "notnull", "null",
+  "offset", "on", "only", "or", "order", "outer", "overlaps", "placing", "primary", "references", "returning", "right",
+  "select", "session_user", "similar", "some", "symmetric", "system_user", "table", "tablesample", "then", "to",
+  "trailing", "true", "union", "unique", "user", "using", "variadic", "verbose", "when", "where", "window", "with",
+]);
+
+/** An identifier as Postgres needs it written in SQL (quoted when reserved or not lower-case). */
+export function sqlIdent(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) && !SQL_RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+/** `schema.table` for SQL text. */
+export function sqlTable(schema: string | null, table: string): string {
+  return schema ? `${sqlIdent(schema)}.${sqlIdent(table)}` : sqlIdent(table);
+}
