@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // argv → config → run → report → exit code. Every failure ends in one line on
 // stderr and exit 2 (stack traces only with --debug).
-import { readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import v8 from "node:v8";
 
 import { ExitError, type IO } from "./errors.js";
+import { writeAtomically } from "./fsutil.js";
 
-export { ExitError, type IO };
+export { ExitError, type IO, writeAtomically };
 
 export function toolVersion(): string {
   try {
@@ -159,8 +160,9 @@ async function check(paths: string[], values: CheckValues, io: IO): Promise<numb
   if (!FORMATS.includes(format)) throw new ExitError(`unknown --format ${JSON.stringify(values.format)} (expected ${FORMATS.join(", ")})`);
   const { DIALECTS } = await import("./engine/rule.js");
   if (values.dialect && !DIALECTS.includes(values.dialect as never)) throw new ExitError(`unknown --dialect ${JSON.stringify(values.dialect)} (expected ${DIALECTS.join(", ")})`);
-  const { loadConfig } = await import("./config.js");
+  const { loadConfig, mergeSelection, settingOrigin } = await import("./config.js");
   const config = await loadConfig({ configFile: values.config ?? null, noConfig: values["no-config"] === true, cwd: io.cwd });
+  for (const w of config.warnings) io.stderr(`alembic-lint: ${w}\n`);
 
   const severity: Record<string, "error" | "warning" | "note" | "off"> = { ...(config.severity ?? {}) };
   for (const s of values.severity ?? []) {
@@ -168,9 +170,12 @@ async function check(paths: string[], values: CheckValues, io: IO): Promise<numb
     if (!m) throw new ExitError(`--severity expects CODE=LEVEL with LEVEL one of error, warning, note, off; got ${JSON.stringify(s)}`);
     severity[m[1]!.trim()] = m[2] as "error";
   }
-  const select = splitList(values.select) ?? config.select;
-  const extendSelect = [...(config.extendSelect ?? []), ...(splitList(values["extend-select"]) ?? [])];
-  const ignore = [...(config.ignore ?? []), ...(splitList(values.ignore) ?? [])];
+  const cliSelect = splitList(values.select);
+  // CLI over config, as ruff: --select replaces the file's selection; --extend-select re-enables.
+  const merged = mergeSelection(config, { ...(cliSelect ? { select: cliSelect } : {}), extendSelect: splitList(values["extend-select"]) ?? [], ignore: splitList(values.ignore) ?? [] });
+  const select = merged.select;
+  const extendSelect = merged.extendSelect ?? [];
+  const ignore = merged.ignore ?? [];
   const { lintPaths } = await import("./lint.js");
   const result = await lintPaths(paths, {
     ...(select ? { select } : {}),
@@ -180,6 +185,7 @@ async function check(paths: string[], values: CheckValues, io: IO): Promise<numb
     dialect: (values.dialect as never) ?? config.dialect ?? "postgresql",
     ruleOptions: config.ruleOptions,
     ...(config.exclude ? { exclude: config.exclude } : {}),
+    ...(config.requireReason ? { requireReason: config.requireReason } : {}),
     cwd: io.cwd,
     beforeParse: (fileCount) => {
       // Small runs (pre-commit) are dominated by WASM compilation: Liftoff only.
@@ -188,6 +194,24 @@ async function check(paths: string[], values: CheckValues, io: IO): Promise<numb
   });
   const { resolveSelection } = await import("./engine/registry.js");
   const rules = resolveSelection({ ...(select ? { select } : {}), extendSelect, ignore, severity });
+
+  // Baseline: --write-baseline F records this run's findings; --baseline F (or config) hides recorded ones.
+  const baselineFile = values.baseline ?? config.baseline;
+  if (values["write-baseline"] !== undefined || baselineFile !== undefined) {
+    const { runBaseline } = await import("./engine/baseline.js");
+    const write = values["write-baseline"];
+    const notes = runBaseline(
+      { diagnostics: result.diagnostics, files: result.files, migrations: result.migrations, activeCodes: new Set(rules.map((r) => r.rule.meta.code)), cwd: io.cwd },
+      {
+        ...(write !== undefined ? { write: { file: path.resolve(io.cwd, write), shown: write } } : {}),
+        ...(baselineFile !== undefined
+          ? { read: values.baseline !== undefined ? { file: path.resolve(io.cwd, values.baseline), shown: values.baseline } : { file: baselineFile, shown: `${path.relative(io.cwd, baselineFile) || baselineFile} (${settingOrigin(config, "baseline")})` } }
+          : {}),
+        quiet: values.quiet === true,
+      },
+    );
+    for (const n of notes) io.stderr(`alembic-lint: ${n}\n`);
+  }
 
   for (const s of result.skipped) io.stderr(`alembic-lint: skipped ${s.path}: ${s.reason}\n`);
   const outFile = values["output-file"];
@@ -215,22 +239,6 @@ async function check(paths: string[], values: CheckValues, io: IO): Promise<numb
   if (result.internalErrors.length > 0) return 2;
   const failing = result.diagnostics.some((d) => !d.suppressed && (d.severity === "error" || d.severity === "warning"));
   return failing && !values["exit-zero"] ? 1 : 0;
-}
-
-/** Temp file + rename: a reader never sees a half-written file. */
-export function writeAtomically(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
-  } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing to clean up
-    }
-    throw new ExitError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
 }
 
 function invokedDirectly(): boolean {

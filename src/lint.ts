@@ -12,6 +12,8 @@ export interface LintOptions extends Selection {
   ruleOptions?: Record<string, Record<string, unknown>>;
   exclude?: string[];
   cwd?: string;
+  /** Rules whose suppression comments must give a reason (true: all; or codes/names/prefixes). */
+  requireReason?: boolean | string[];
   /** Called once discovery knows how many files will be parsed. */
   beforeParse?: (fileCount: number) => void;
 }
@@ -29,6 +31,8 @@ export interface LintResult {
   diagnostics: Diagnostic[];
   internalErrors: InternalError[];
   skipped: { path: string; reason: string }[];
+  /** Every parsed migration of the trees by display path, targets or not (graph findings may land in any). */
+  migrations: Map<string, Migration>;
 }
 
 export async function lintPaths(paths: string[], opts: LintOptions = {}): Promise<LintResult> {
@@ -59,9 +63,14 @@ export async function lintPaths(paths: string[], opts: LintOptions = {}): Promis
   }
   const rules = resolveSelection(opts);
   const { diagnostics, internalErrors } = runRules(sets, { rules, dialect: opts.dialect ?? "postgresql", ...(opts.ruleOptions ? { ruleOptions: opts.ruleOptions } : {}) });
-  const byPath = new Map(files.map((f) => [f.path, f.migration]));
-  const all = applySuppressions([...loadErrors, ...diagnostics], byPath, rules);
-  return { trees, files, diagnostics: sortDiagnostics(all), internalErrors, skipped };
+  const migrations = new Map(sets.flatMap((s) => s.migrations.map((m) => [m.path, m] as const)));
+  const byPath = new Map<string, Migration | null>([...migrations, ...files.map((f) => [f.path, f.migration] as const)]);
+  const all = applySuppressions([...loadErrors, ...diagnostics], byPath, rules, {
+    reportIn: new Set(files.map((f) => f.path)),
+    internalErrors,
+    ...(opts.requireReason !== undefined ? { requireReason: opts.requireReason } : {}),
+  });
+  return { trees, files, diagnostics: sortDiagnostics(all), internalErrors, skipped, migrations };
 }
 
 function loadErrorDiagnostic(path: string, message: string, line: number): Diagnostic {
