@@ -1,0 +1,1274 @@
+// Reversibility: the inverse of every Alembic operation, how to write it, and the
+// matching of `upgrade()` against `downgrade()` that the ALM1xx rules report on.
+//
+// Public API:
+//   inverseOf(op)                 → Inverse | null   the inverse as a concrete operation (name + bound
+//                                                     arguments), `derivable: false` when the call does not
+//                                                     hold what the inverse needs (a drop's original definition)
+//   renderInverse(op, opts)       → {derivable, code, missing?} | null   Python source of the inverse
+//                                                     (keeps `op.f()` when the original used it; batch form
+//                                                     with `opts.batchAlias`)
+//   renderOp(inv, opts)           → string           Python source of an InverseOp
+//   pairStatus(pair)              → what ALM101/102/103 see for a function pair
+//   analyzeReversibility(m, dialect) → per pair: missing inverses (ALM104), unmatched downgrade ops
+//                                                     (ALM105), incomplete inverses (ALM106); cached per migration
+//   checkedPairs(m)               → the function pairs the per-operation rules check
+//
+// Objects are matched by identity keys after normalisation (alembic-ops.md §2): the
+// extractor already binds positional/keyword arguments, resolves `op.f("x")` to "x" and
+// gives batch ops their header's table/schema. Here tables and columns are tracked as
+// entities through renames, so `rename_table("a", "b")` followed by ops on "b" match
+// downgrade ops on either name at the right point. Precision first: conditional ops,
+// non-literal names and sections with unanalyzed parts never cause a finding by
+// themselves; conditional ops may still satisfy a requirement.
+import { asString, asStringList, isExpr, type ConstraintKind, type ExprValue, type FunctionPair, type Migration, type Op, type Section, type Value } from "../model.js";
+import { classifySql, type SqlStatement } from "./sql.js";
+import { sameType, typeText } from "./sqltypes.js";
+
+// =====================================================================================
+// Part 1: the inverse of one operation
+
+export interface InverseOp {
+  /** Alembic operation name of the inverse, e.g. `drop_column`. */
+  name: string;
+  /** Bound keyword form, Alembic parameter names (as the extractor gives `op.args`). */
+  args: Record<string, Value>;
+  table: string | null;
+  schema: string | null;
+}
+
+export interface Inverse {
+  op: InverseOp;
+  /** False when the inverse needs information the call does not hold. */
+  derivable: boolean;
+  /** What is missing when not derivable, e.g. "the column's original definition". */
+  missing?: string;
+}
+
+export const CREATE_CONSTRAINT_KIND: Record<string, ConstraintKind> = {
+  create_foreign_key: "foreignkey",
+  create_unique_constraint: "unique",
+  create_check_constraint: "check",
+  create_primary_key: "primary",
+  create_exclude_constraint: "exclude",
+};
+
+const CREATE_FOR_KIND: Record<string, string> = {
+  foreignkey: "create_foreign_key",
+  unique: "create_unique_constraint",
+  check: "create_check_constraint",
+  primary: "create_primary_key",
+};
+
+const KIND_TEXT: Record<string, string> = {
+  foreignkey: "foreign key",
+  unique: "unique constraint",
+  check: "check constraint",
+  primary: "primary key",
+  exclude: "exclude constraint",
+  index: "index",
+};
+
+const ph = (expr: string): ExprValue => ({ expr });
+
+function withSchema(schema: string | null, key = "schema"): Record<string, Value> {
+  return schema ? { [key]: schema } : {};
+}
+
+/** `server_default` / `comment` use `False` for "not given". */
+function given(args: Record<string, Value>, key: string): boolean {
+  return key in args && args[key] !== false;
+}
+
+export function inverseOf(op: Op): Inverse | null {
+  const a = op.args;
+  const t = op.table;
+  const s = op.schema;
+  const tv: Value = t ?? (a.table_name as Value) ?? null;
+  switch (op.name) {
+    case "create_table":
+      return { op: { name: "drop_table", table: t, schema: s, args: { table_name: tv, ...withSchema(s) } }, derivable: t !== null };
+    case "drop_table":
+      return {
+        op: { name: "create_table", table: t, schema: s, args: { table_name: tv, columns: [ph("...")], ...withSchema(s) } },
+        derivable: false,
+        missing: "the table's original columns, constraints and indexes",
+      };
+    case "rename_table": {
+      const oldName = asString(a.old_table_name);
+      const newName = asString(a.new_table_name);
+      return {
+        op: { name: "rename_table", table: newName ?? null, schema: s, args: { old_table_name: a.new_table_name ?? null, new_table_name: a.old_table_name ?? null, ...withSchema(s) } },
+        derivable: oldName !== undefined && newName !== undefined,
+      };
+    }
+    case "add_column": {
+      const name = op.column?.name ?? null;
+      const args: Record<string, Value> = { table_name: tv, column_name: name ?? ph("..."), ...withSchema(s) };
+      if (a.if_not_exists === true) args.if_exists = true;
+      return { op: { name: "drop_column", table: t, schema: s, args }, derivable: name !== null && t !== null };
+    }
+    case "drop_column": {
+      const col = asString(a.column_name);
+      return {
+        op: { name: "add_column", table: t, schema: s, args: { table_name: tv, column: ph(`sa.Column(${col !== undefined ? pyStr(col, '"') : "..."}, ...)`), ...withSchema(s) } },
+        derivable: false,
+        missing: "the column's original definition",
+      };
+    }
+    case "alter_column":
+      return alterInverse(op);
+    case "create_index":
+      return {
+        op: { name: "drop_index", table: t, schema: s, args: { index_name: a.index_name ?? null, ...(tv !== null ? { table_name: tv } : {}), ...withSchema(s) } },
+        derivable: typeof a.index_name === "string",
+      };
+    case "drop_index":
+      return {
+        op: { name: "create_index", table: t, schema: s, args: { index_name: a.index_name ?? null, table_name: tv ?? ph("..."), columns: [ph("...")], ...withSchema(s) } },
+        derivable: false,
+        missing: "the index's original columns and options",
+      };
+    case "create_foreign_key":
+    case "create_unique_constraint":
+    case "create_check_constraint":
+    case "create_primary_key":
+    case "create_exclude_constraint": {
+      const kind = CREATE_CONSTRAINT_KIND[op.name]!;
+      const name = a.constraint_name;
+      const args: Record<string, Value> = { constraint_name: name ?? null, table_name: tv, ...(kind !== "exclude" ? { type_: kind } : {}), ...withSchema(s) };
+      const named = typeof name === "string";
+      return { op: { name: "drop_constraint", table: t, schema: s, args }, derivable: named && t !== null, ...(named ? {} : { missing: "a constraint name" }) };
+    }
+    case "drop_constraint": {
+      const kind = asString(a.type_);
+      const create = (kind && CREATE_FOR_KIND[kind]) ?? "create_<kind>_constraint";
+      const args: Record<string, Value> = { constraint_name: a.constraint_name ?? null, table_name: tv };
+      if (create === "create_foreign_key") {
+        args.referent_table = ph("...");
+        args.local_cols = [ph("...")];
+        args.remote_cols = [ph("...")];
+      } else if (create === "create_check_constraint") args.condition = ph("...");
+      else args.columns = [ph("...")];
+      Object.assign(args, withSchema(s, create === "create_foreign_key" ? "source_schema" : "schema"));
+      return { op: { name: create, table: t, schema: s, args }, derivable: false, missing: "the constraint's original definition" };
+    }
+    case "create_table_comment": {
+      if (given(a, "existing_comment") && a.existing_comment !== null) {
+        return { op: { name: "create_table_comment", table: t, schema: s, args: { table_name: tv, comment: a.existing_comment!, existing_comment: a.comment ?? null, ...withSchema(s) } }, derivable: true };
+      }
+      return {
+        op: { name: "drop_table_comment", table: t, schema: s, args: { table_name: tv, existing_comment: a.comment ?? null, ...withSchema(s) } },
+        derivable: "existing_comment" in a,
+        ...("existing_comment" in a ? {} : { missing: "the previous comment (existing_comment)" }),
+      };
+    }
+    case "drop_table_comment":
+      return {
+        op: { name: "create_table_comment", table: t, schema: s, args: { table_name: tv, comment: a.existing_comment ?? ph("..."), ...withSchema(s) } },
+        derivable: given(a, "existing_comment") && a.existing_comment !== null,
+        missing: "the previous comment (existing_comment)",
+      };
+    default:
+      return null;
+  }
+}
+
+function alterInverse(op: Op): Inverse {
+  const a = op.args;
+  const col = a.column_name ?? null;
+  const newName = a.new_column_name;
+  const args: Record<string, Value> = { table_name: op.table ?? (a.table_name as Value) ?? null, column_name: typeof newName === "string" ? newName : col };
+  const missing: string[] = [];
+  // type
+  if (a.type_ !== undefined && a.type_ !== null) {
+    if (a.existing_type !== undefined && a.existing_type !== null) {
+      args.existing_type = a.type_;
+      args.type_ = a.existing_type;
+    } else {
+      args.existing_type = a.type_;
+      args.type_ = ph("<previous type>");
+      missing.push("existing_type");
+    }
+  } else if (a.existing_type !== undefined) args.existing_type = a.existing_type;
+  // nullable (None = no change)
+  if (typeof a.nullable === "boolean") {
+    args.nullable = typeof a.existing_nullable === "boolean" ? a.existing_nullable : !a.nullable;
+    args.existing_nullable = a.nullable;
+  } else if (a.existing_nullable !== undefined) args.existing_nullable = a.existing_nullable;
+  // server_default (False = no change, None = remove)
+  if (given(a, "server_default")) {
+    if (given(a, "existing_server_default")) args.server_default = a.existing_server_default!;
+    else {
+      args.server_default = null;
+      missing.push("existing_server_default");
+    }
+    args.existing_server_default = a.server_default!;
+  } else if (given(a, "existing_server_default")) args.existing_server_default = a.existing_server_default!;
+  // comment (False = no change)
+  if (given(a, "comment")) {
+    if ("existing_comment" in a) args.comment = a.existing_comment!;
+    else {
+      args.comment = null;
+      missing.push("existing_comment");
+    }
+    args.existing_comment = a.comment!;
+  } else if ("existing_comment" in a) args.existing_comment = a.existing_comment!;
+  if (typeof newName === "string") args.new_column_name = col;
+  if (op.schema) args.schema = op.schema;
+  return {
+    op: { name: "alter_column", table: op.table, schema: op.schema, args },
+    derivable: missing.length === 0 && typeof col === "string",
+    ...(missing.length ? { missing: missing.map((m) => `\`${m}\``).join(", ") + " in the upgrade's call" } : {}),
+  };
+}
+
+// ---- rendering ---------------------------------------------------------------------
+
+/** Parameters written positionally, per operation (the rest as keywords). */
+const POSITIONAL: Record<string, string[]> = {
+  create_table: ["table_name", "columns"],
+  drop_table: ["table_name"],
+  rename_table: ["old_table_name", "new_table_name"],
+  add_column: ["table_name", "column"],
+  drop_column: ["table_name", "column_name"],
+  alter_column: ["table_name", "column_name"],
+  create_index: ["index_name", "table_name", "columns"],
+  drop_index: ["index_name"],
+  create_unique_constraint: ["constraint_name", "table_name", "columns"],
+  create_primary_key: ["constraint_name", "table_name", "columns"],
+  create_check_constraint: ["constraint_name", "table_name", "condition"],
+  create_foreign_key: ["constraint_name", "source_table", "referent_table", "local_cols", "remote_cols"],
+  "create_<kind>_constraint": ["constraint_name", "table_name", "columns"],
+  drop_constraint: ["constraint_name", "table_name"],
+  create_table_comment: ["table_name", "comment"],
+  drop_table_comment: ["table_name"],
+};
+/** Arguments that batch forms take from the `with` header. */
+const HEADER_ARGS = new Set(["table_name", "source_table", "schema", "source_schema"]);
+const VARARGS = new Set(["columns"]);
+const NAME_ARGS = new Set(["index_name", "constraint_name"]);
+
+export interface RenderOptions {
+  /** The file's source: used to keep `op.f()` and the quote style of the original call. */
+  source?: string;
+  /** The operation the rendered one answers (for `op.f()` and quotes). */
+  original?: Op;
+  /** Render the batch form on this alias (`batch_op`), without table/schema. */
+  batchAlias?: string;
+  /** Name of the `op` module in the file (default `op`). */
+  opName?: string;
+  quote?: "'" | '"';
+}
+
+export function pyStr(s: string, q: "'" | '"' = '"'): string {
+  const body = s.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+  if (q === '"') return `"${body.replace(/"/g, '\\"')}"`;
+  return `'${body.replace(/'/g, "\\'")}'`;
+}
+
+export function pyValue(v: Value, q: "'" | '"' = '"'): string {
+  if (v === null) return "None";
+  if (typeof v === "boolean") return v ? "True" : "False";
+  if (typeof v === "number") return String(v);
+  if (typeof v === "string") return pyStr(v, q);
+  if (Array.isArray(v)) return `[${v.map((x) => pyValue(x, q)).join(", ")}]`;
+  return v.expr;
+}
+
+function originalText(opts: RenderOptions): string | undefined {
+  const o = opts.original;
+  if (!o || !opts.source || o.span.start === undefined || o.span.end === undefined) return undefined;
+  return opts.source.slice(o.span.start, o.span.end);
+}
+
+/** Names the original call wrapped in `op.f(...)` / `batch_op.f(...)`. */
+function fWrapped(text: string | undefined): Set<string> {
+  const out = new Set<string>();
+  if (!text) return out;
+  for (const m of text.matchAll(/\b\w+\.f\(\s*(?:"([^"\\]*)"|'([^'\\]*)')\s*\)/g)) out.add(m[1] ?? m[2]!);
+  return out;
+}
+
+export function renderOp(inv: InverseOp, opts: RenderOptions = {}): string {
+  const text = originalText(opts);
+  const q = opts.quote ?? (text && /^[^"]*'/.test(text) ? "'" : '"');
+  const wrapped = fWrapped(text);
+  const batch = opts.batchAlias !== undefined;
+  const owner = batch ? opts.batchAlias! : (opts.opName ?? "op");
+  const val = (k: string, v: Value): string => {
+    if (NAME_ARGS.has(k) && typeof v === "string" && wrapped.has(v)) return `${owner}.f(${pyStr(v, q)})`;
+    return pyValue(v, q);
+  };
+  const parts: string[] = [];
+  const pos = POSITIONAL[inv.name] ?? [];
+  const done = new Set<string>();
+  for (const p of pos) {
+    if (!(p in inv.args)) break;
+    done.add(p);
+    if (batch && HEADER_ARGS.has(p)) continue;
+    const v = inv.args[p]!;
+    if (VARARGS.has(p) && inv.name === "create_table" && Array.isArray(v)) parts.push(...v.map((x) => val(p, x)));
+    else parts.push(val(p, v));
+  }
+  for (const [k, v] of Object.entries(inv.args)) {
+    if (done.has(k)) continue;
+    if (batch && HEADER_ARGS.has(k)) continue;
+    parts.push(`${k}=${val(k, v)}`);
+  }
+  return `${owner}.${inv.name}(${parts.join(", ")})`;
+}
+
+export interface RenderedInverse {
+  derivable: boolean;
+  code: string;
+  missing?: string;
+}
+
+/** Python source of the inverse of `op`, or null when it has none (execute, bulk_insert, custom ops). */
+export function renderInverse(op: Op, opts: Omit<RenderOptions, "original"> = {}): RenderedInverse | null {
+  const inv = inverseOf(op);
+  if (!inv) return null;
+  const code = renderOp(inv.op, { ...opts, original: op });
+  return { derivable: inv.derivable, code, ...(inv.missing ? { missing: inv.missing } : {}) };
+}
+
+/** A short description of an operation for messages: `op.add_column("account", "vat_number")`. */
+export function describeOp(op: Op): string {
+  const a = op.args;
+  const q = (v: Value | undefined) => (v === undefined ? "..." : pyValue(v));
+  const t = op.table !== null ? pyStr(op.table) : "...";
+  switch (op.name) {
+    case "add_column":
+      return `op.add_column(${t}, sa.Column(${op.column?.name ? pyStr(op.column.name) : "..."}, ...))`;
+    case "create_table":
+    case "drop_table":
+      return `op.${op.name}(${t})`;
+    case "rename_table":
+      return `op.rename_table(${q(a.old_table_name)}, ${q(a.new_table_name)})`;
+    case "drop_column":
+    case "alter_column":
+      return `op.${op.name}(${t}, ${q(a.column_name)}${typeof a.new_column_name === "string" ? `, new_column_name=${pyStr(a.new_column_name)}` : ""})`;
+    case "create_index":
+      return `op.create_index(${q(a.index_name)}, ${t}, ...)`;
+    case "drop_index":
+      return `op.drop_index(${q(a.index_name)}${op.table ? `, table_name=${t}` : ""})`;
+    case "drop_constraint":
+      return `op.drop_constraint(${q(a.constraint_name)}, ${t}${a.type_ !== undefined ? `, type_=${q(a.type_)}` : ""})`;
+    default:
+      if (op.name in CREATE_CONSTRAINT_KIND) return `op.${op.name}(${q(a.constraint_name)}, ${t}, ...)`;
+      return `op.${op.name}(${op.table !== null ? t : "..."})`;
+  }
+}
+
+// =====================================================================================
+// Part 2: function pairs
+
+export type PairState = "missing" | "empty" | "raises" | "checked" | "skip";
+
+/** Whether the upgrade does something: operations (conditional ones too). */
+export function upgradeHasOps(s: Section | null): boolean {
+  return s !== null && s.ops.length > 0;
+}
+
+/**
+ * missing: no downgrade function (ALM101); empty: it has no operations (ALM102);
+ * raises: it only raises (ALM103); checked: per-operation rules apply; skip: nothing to check
+ * (a dispatcher, no upgrade, or an upgrade without operations, e.g. a merge revision).
+ */
+export function pairStatus(pair: FunctionPair): PairState {
+  const up = pair.upgrade;
+  const down = pair.downgrade;
+  if (!up || up.dispatcher || down?.dispatcher) return "skip";
+  if (!upgradeHasOps(up)) return "skip";
+  if (!down) return "missing";
+  if (down.ops.length === 0 && down.body === "empty") return "empty";
+  if (down.ops.length === 0 && down.body === "raises") return "raises";
+  return "checked";
+}
+
+export function checkedPairs(m: Migration): { pair: FunctionPair; up: Section; down: Section }[] {
+  return m.pairs.filter((p) => pairStatus(p) === "checked").map((p) => ({ pair: p, up: p.upgrade!, down: p.downgrade! }));
+}
+
+// ---- entities: tables and columns through renames ------------------------------------
+
+const tkey = (schema: string | null, name: string) => `${schema ?? ""}\0${name}`;
+
+interface Shared {
+  /** Names at the start of the upgrade → entity. */
+  s0Tables: Map<string, string>;
+  s0Cols: Map<string, Map<string, string>>;
+  used: Set<string>;
+  n: number;
+  /** Entities created by the upgrade (tables, columns). */
+  created: Set<string>;
+  origName: Map<string, string>;
+}
+
+class World {
+  tables = new Map<string, string>();
+  cols = new Map<string, Map<string, string>>();
+  /** Entities this function created (the upgrade's are also `sh.created`). */
+  readonly created: Set<string>;
+  constructor(readonly sh: Shared, created?: Set<string>) {
+    this.created = created ?? sh.created;
+  }
+
+  clone(): World {
+    const w = new World(this.sh, new Set());
+    w.tables = new Map(this.tables);
+    for (const [k, v] of this.cols) w.cols.set(k, new Map(v));
+    return w;
+  }
+
+  private findTableKey(schema: string | null, name: string): string | undefined {
+    const exact = tkey(schema, name);
+    if (this.tables.has(exact)) return exact;
+    if (schema !== null) return this.tables.has(tkey(null, name)) ? tkey(null, name) : undefined;
+    for (const k of this.tables.keys()) if (k.endsWith(`\0${name}`)) return k;
+    return undefined;
+  }
+
+  private s0Table(schema: string | null, name: string): string | undefined {
+    const s0 = this.sh.s0Tables;
+    return s0.get(tkey(schema, name)) ?? (schema !== null ? s0.get(tkey(null, name)) : [...s0.entries()].find(([k]) => k.endsWith(`\0${name}`))?.[1]);
+  }
+
+  tableAlive(ent: string): boolean {
+    for (const v of this.tables.values()) if (v === ent) return true;
+    return false;
+  }
+
+  tableName(ent: string): string | undefined {
+    for (const [k, v] of this.tables) if (v === ent) return k.split("\0")[1];
+    return undefined;
+  }
+
+  fresh(prefix: string): string {
+    let id = prefix;
+    while (this.sh.used.has(id)) id = `${prefix}#${++this.sh.n}`;
+    this.sh.used.add(id);
+    return id;
+  }
+
+  table(schema: string | null, name: string, mode: "use" | "create"): string {
+    const k = this.findTableKey(schema, name);
+    if (k !== undefined && mode === "use") return this.tables.get(k)!;
+    const old = this.s0Table(schema, name);
+    if (old !== undefined && !this.tableAlive(old) && k === undefined) {
+      this.tables.set(tkey(schema, name), old);
+      return old;
+    }
+    if (mode === "create") {
+      const ent = this.fresh(`+${name}`);
+      this.created.add(ent);
+      this.tables.set(tkey(schema, name), ent);
+      return ent;
+    }
+    const ent = this.fresh(`${schema ?? ""}.${name}`);
+    this.sh.origName.set(ent, name);
+    if (!this.sh.s0Tables.has(tkey(schema, name))) this.sh.s0Tables.set(tkey(schema, name), ent);
+    this.tables.set(tkey(schema, name), ent);
+    return ent;
+  }
+
+  dropTable(ent: string): void {
+    for (const [k, v] of [...this.tables]) if (v === ent) this.tables.delete(k);
+  }
+
+  renameTable(ent: string, schema: string | null, to: string): void {
+    this.dropTable(ent);
+    this.tables.set(tkey(schema, to), ent);
+  }
+
+  private colMap(tableEnt: string): Map<string, string> {
+    let m = this.cols.get(tableEnt);
+    if (!m) this.cols.set(tableEnt, (m = new Map()));
+    return m;
+  }
+
+  colAlive(tableEnt: string, ent: string): boolean {
+    for (const v of this.colMap(tableEnt).values()) if (v === ent) return true;
+    return false;
+  }
+
+  colName(tableEnt: string, ent: string): string | undefined {
+    for (const [k, v] of this.colMap(tableEnt)) if (v === ent) return k;
+    return undefined;
+  }
+
+  column(tableEnt: string, name: string, mode: "use" | "create"): string {
+    const m = this.colMap(tableEnt);
+    const cur = m.get(name);
+    if (cur !== undefined && mode === "use") return cur;
+    let s0 = this.sh.s0Cols.get(tableEnt);
+    const old = s0?.get(name);
+    if (old !== undefined && !this.colAlive(tableEnt, old) && cur === undefined) {
+      m.set(name, old);
+      return old;
+    }
+    if (mode === "create" || this.created.has(tableEnt) || this.sh.created.has(tableEnt)) {
+      const ent = this.fresh(`${tableEnt}/+${name}`);
+      if (mode === "create") this.created.add(ent);
+      m.set(name, ent);
+      return ent;
+    }
+    const ent = this.fresh(`${tableEnt}/${name}`);
+    this.sh.origName.set(ent, name);
+    if (!s0) this.sh.s0Cols.set(tableEnt, (s0 = new Map()));
+    if (!s0.has(name)) s0.set(name, ent);
+    m.set(name, ent);
+    return ent;
+  }
+
+  dropColumn(tableEnt: string, ent: string): void {
+    const m = this.colMap(tableEnt);
+    for (const [k, v] of [...m]) if (v === ent) m.delete(k);
+  }
+
+  renameColumn(tableEnt: string, ent: string, to: string): void {
+    this.dropColumn(tableEnt, ent);
+    this.colMap(tableEnt).set(to, ent);
+  }
+}
+
+// ---- normalised events -----------------------------------------------------------------
+
+type ObjKind = "table" | "column" | "index" | "constraint" | "comment";
+type Action = "create" | "drop" | "rename" | "alter" | "comment";
+
+interface Ev {
+  op: Op;
+  obj: ObjKind;
+  action: Action;
+  /** Identity fully known (literal names, analyzable table). */
+  literal: boolean;
+  tableEnt: string | null;
+  colEnt?: string;
+  /** Index/constraint name (null: unnamed constraint). */
+  name?: string | null;
+  /** "index" for indexes; the constraint kind; null for `drop_constraint` without `type_`. */
+  kind?: ConstraintKind | "index" | null;
+  columns?: string[];
+  unique?: boolean;
+  renameFrom?: string;
+  renameTo?: string;
+}
+
+const ALTER_ATTRS = ["type", "nullable", "server_default", "comment"] as const;
+type AlterAttr = (typeof ALTER_ATTRS)[number];
+
+interface SectionModel {
+  events: Ev[];
+  world: World;
+  /** Tables whose implied (inline) indexes/constraints exist: created tables, added columns with index/unique/FK. */
+  impliedTables: Set<string>;
+  impliedAnywhere: boolean;
+  /** Literal SQL statements per execute op. */
+  sql: { op: Op; statements: SqlStatement[] | null; text: string }[];
+  nonLiteralIdentity: Set<ObjKind>;
+  customOps: Op[];
+}
+
+function buildSection(section: Section, world: World, source: string): SectionModel {
+  const model: SectionModel = { events: [], world, impliedTables: new Set(), impliedAnywhere: false, sql: [], nonLiteralIdentity: new Set(), customOps: [] };
+  const evs = model.events;
+  for (const op of section.ops) {
+    const a = op.args;
+    const tname = op.table;
+    const tableKnown = tname !== null && !op.dynamicTable;
+    const T = (mode: "use" | "create" = "use") => (tableKnown ? world.table(op.schema, tname!, mode) : null);
+    const nonLit = (k: ObjKind) => model.nonLiteralIdentity.add(k);
+    switch (op.name) {
+      case "create_table": {
+        if (!tableKnown) {
+          nonLit("table");
+          break;
+        }
+        const ent = T("create")!;
+        const def = op.tableDef;
+        for (const c of def?.columns ?? []) if (c.name) world.column(ent, c.name, "create");
+        model.impliedTables.add(ent);
+        evs.push({ op, obj: "table", action: "create", literal: true, tableEnt: ent });
+        break;
+      }
+      case "drop_table": {
+        if (!tableKnown) {
+          nonLit("table");
+          break;
+        }
+        const ent = T()!;
+        evs.push({ op, obj: "table", action: "drop", literal: true, tableEnt: ent });
+        world.dropTable(ent);
+        break;
+      }
+      case "rename_table": {
+        const from = asString(a.old_table_name);
+        const to = asString(a.new_table_name);
+        if (from === undefined || to === undefined) {
+          nonLit("table");
+          break;
+        }
+        const ent = world.table(op.schema, from, "use");
+        world.renameTable(ent, op.schema, to);
+        evs.push({ op, obj: "table", action: "rename", literal: true, tableEnt: ent, renameFrom: from, renameTo: to });
+        break;
+      }
+      case "add_column": {
+        const name = op.column?.name ?? null;
+        if (!tableKnown || name === null) {
+          nonLit("column");
+          break;
+        }
+        const te = T()!;
+        const ce = world.column(te, name, "create");
+        if (op.column && (op.column.index || op.column.unique || op.column.foreignKeys.length > 0 || op.column.primaryKey)) {
+          model.impliedTables.add(te);
+          model.impliedAnywhere = true;
+        }
+        evs.push({ op, obj: "column", action: "create", literal: true, tableEnt: te, colEnt: ce, name });
+        break;
+      }
+      case "drop_column": {
+        const name = asString(a.column_name);
+        if (!tableKnown || name === undefined) {
+          nonLit("column");
+          break;
+        }
+        const te = T()!;
+        const ce = world.column(te, name, "use");
+        evs.push({ op, obj: "column", action: "drop", literal: true, tableEnt: te, colEnt: ce, name });
+        world.dropColumn(te, ce);
+        break;
+      }
+      case "alter_column": {
+        const name = asString(a.column_name);
+        const to = a.new_column_name;
+        if (!tableKnown || name === undefined || (to !== undefined && to !== null && typeof to !== "string")) {
+          nonLit("column");
+          break;
+        }
+        const te = T()!;
+        const ce = world.column(te, name, "use");
+        if (typeof to === "string" && to !== name) {
+          world.renameColumn(te, ce, to);
+          evs.push({ op, obj: "column", action: "rename", literal: true, tableEnt: te, colEnt: ce, name, renameFrom: name, renameTo: to });
+        }
+        evs.push({ op, obj: "column", action: "alter", literal: true, tableEnt: te, colEnt: ce, name });
+        break;
+      }
+      case "create_index":
+      case "drop_index": {
+        const name = asString(a.index_name);
+        if (name === undefined || op.dynamicTable) {
+          nonLit("index");
+          break;
+        }
+        const cols = asStringList(a.columns);
+        evs.push({
+          op, obj: "index", action: op.name === "create_index" ? "create" : "drop", literal: true, tableEnt: T(), name, kind: "index",
+          ...(cols ? { columns: cols } : {}), unique: a.unique === true,
+        });
+        break;
+      }
+      case "drop_constraint": {
+        const name = a.constraint_name;
+        if ((name !== null && typeof name !== "string") || !tableKnown) {
+          nonLit("constraint");
+          break;
+        }
+        const ty = asString(a.type_);
+        const kind = ty === "foreignkey" || ty === "unique" || ty === "check" || ty === "primary" ? ty : null;
+        evs.push({ op, obj: "constraint", action: "drop", literal: true, tableEnt: T(), name, kind });
+        break;
+      }
+      case "create_table_comment":
+      case "drop_table_comment":
+        if (!tableKnown) break;
+        evs.push({ op, obj: "comment", action: "comment", literal: true, tableEnt: T() });
+        break;
+      case "execute": {
+        const text = op.span.start !== undefined && op.span.end !== undefined ? source.slice(op.span.start, op.span.end) : "";
+        model.sql.push({ op, statements: typeof op.sql === "string" ? safeClassify(op.sql) : null, text });
+        break;
+      }
+      case "bulk_insert":
+        break;
+      default:
+        if (op.name in CREATE_CONSTRAINT_KIND) {
+          const name = a.constraint_name;
+          if ((name !== null && typeof name !== "string") || !tableKnown) {
+            nonLit("constraint");
+            break;
+          }
+          const cols = asStringList(a.columns ?? a.local_cols);
+          evs.push({ op, obj: "constraint", action: "create", literal: true, tableEnt: T(), name, kind: CREATE_CONSTRAINT_KIND[op.name]!, ...(cols ? { columns: cols } : {}) });
+        } else {
+          model.customOps.push(op);
+        }
+    }
+  }
+  return model;
+}
+
+function safeClassify(sql: string): SqlStatement[] | null {
+  try {
+    return classifySql(sql);
+  } catch {
+    return null;
+  }
+}
+
+// ---- analysis results ---------------------------------------------------------------------
+
+export interface MissingInverse {
+  /** The upgrade op without an inverse (ALM104 location). */
+  op: Op;
+  /** What to write in downgrade(). */
+  code: string;
+  derivable: boolean;
+  missing?: string;
+  /** What the op does, for messages. */
+  what: string;
+}
+
+export interface UnmatchedDowngradeOp {
+  op: Op;
+  what: string;
+  /** A near miss in the upgrade (same kind, similar name), for the message. */
+  hint?: string;
+}
+
+export interface IncompleteInverse {
+  /** The downgrade op (ALM106 location). */
+  op: Op;
+  /** The upgrade op it answers. */
+  upgradeOp: Op;
+  problem: string;
+  fix: string;
+}
+
+export interface PairAnalysis {
+  pair: FunctionPair;
+  up: Section;
+  down: Section;
+  missing: MissingInverse[];
+  unmatched: UnmatchedDowngradeOp[];
+  incomplete: IncompleteInverse[];
+}
+
+const cache = new WeakMap<Migration, Map<string, PairAnalysis[]>>();
+
+export function analyzeReversibility(m: Migration, dialect = "postgresql"): PairAnalysis[] {
+  let byDialect = cache.get(m);
+  if (!byDialect) cache.set(m, (byDialect = new Map()));
+  const hit = byDialect.get(dialect);
+  if (hit) return hit;
+  const out = checkedPairs(m).map(({ pair, up, down }) => analyzePair(m, pair, up, down, dialect));
+  byDialect.set(dialect, out);
+  return out;
+}
+
+// ---- SQL mentions ----------------------------------------------------------------------------
+
+function mentions(text: string, name: string): boolean {
+  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(^|[^A-Za-z0-9_])${esc}($|[^A-Za-z0-9_])`, "i").test(text);
+}
+
+function sqlTextOf(model: SectionModel): string[] {
+  return model.sql.map((s) => (s.statements ? s.op.sql ?? s.text : s.text));
+}
+
+/** An execute whose SQL cannot be read and that is not a Core DML construct. */
+function opaqueSql(model: SectionModel): boolean {
+  return model.sql.some((s) => s.statements === null && !isCoreDml(s.text) && !isFString(s.op));
+}
+
+function isFString(op: Op): boolean {
+  const v = op.args.sqltext;
+  return isExpr(v) && /^[rRbB]?[fF][rRbB]?["']/.test(v.expr.trim());
+}
+
+function isCoreDml(text: string): boolean {
+  return /\.(update|insert|delete)\s*\(|\b(sa|sqlalchemy)\.(update|insert|delete)\s*\(|\b(update|insert|delete)\s*\(\s*\w+/.test(text) && !/\btext\s*\(/.test(text);
+}
+
+// ---- the matcher -------------------------------------------------------------------------------
+
+function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Section, dialect: string): PairAnalysis {
+  const sh: Shared = { s0Tables: new Map(), s0Cols: new Map(), used: new Set(), n: 0, created: new Set(), origName: new Map() };
+  const upWorld = new World(sh);
+  const U = buildSection(up, upWorld, m.source);
+  const downWorld = upWorld.clone();
+  const D = buildSection(down, downWorld, m.source);
+  const result: PairAnalysis = { pair, up, down, missing: [], unmatched: [], incomplete: [] };
+
+  const used = new Set<Ev>();
+  const explained = new Set<Ev>();
+  const downHidden = down.unanalyzed.length > 0 || opaqueSql(D);
+  const downSql = sqlTextOf(D);
+  const downSqlMentions = (...names: (string | null | undefined)[]) => names.some((n) => n && downSql.some((t) => mentions(t, n)));
+
+  const upTableNew = (ent: string | null) => ent !== null && sh.created.has(ent) && U.events.some((e) => e.obj === "table" && e.action === "create" && e.tableEnt === ent);
+  const downDropsTable = (ent: string | null) => ent !== null && D.events.some((e) => e.obj === "table" && e.action === "drop" && e.tableEnt === ent);
+  const downDropsCol = (ce: string | undefined) => ce !== undefined && D.events.some((e) => e.obj === "column" && e.action === "drop" && e.colEnt === ce);
+  const colNewInUp = (ce: string | undefined) => ce !== undefined && sh.created.has(ce);
+  const sameTable = (a: string | null, b: string | null) => a === null || b === null || a === b;
+
+  // Objects created then dropped again inside the upgrade need no inverse.
+  const tempInUp = (e: Ev): boolean => {
+    if (e.action !== "create") return false;
+    const later = U.events.filter((x) => x.op.order > e.op.order && x.action === "drop" && x.obj === e.obj);
+    switch (e.obj) {
+      case "table":
+        return later.some((x) => x.tableEnt === e.tableEnt);
+      case "column":
+        return later.some((x) => x.colEnt === e.colEnt) || U.events.some((x) => x.op.order > e.op.order && x.obj === "table" && x.action === "drop" && x.tableEnt === e.tableEnt);
+      case "index":
+      case "constraint":
+        return later.some((x) => x.name === e.name && sameTable(x.tableEnt, e.tableEnt)) || U.events.some((x) => x.op.order > e.op.order && x.obj === "table" && x.action === "drop" && x.tableEnt === e.tableEnt && e.tableEnt !== null);
+      default:
+        return false;
+    }
+  };
+
+  const pick = (pred: (d: Ev) => boolean): Ev | undefined => D.events.find((d) => !used.has(d) && pred(d)) ?? D.events.find((d) => pred(d));
+
+  const report = (e: Ev) => !e.op.conditional && e.literal;
+
+  const addMissing = (e: Ev) => {
+    if (!report(e) || downHidden) return;
+    const r = renderInverse(e.op, { source: m.source });
+    if (!r) return;
+    result.missing.push({ op: e.op, code: r.code, derivable: r.derivable, ...(r.missing ? { missing: r.missing } : {}), what: describeOp(e.op) });
+  };
+
+  // --- tables, columns, indexes, constraints: create ↔ drop --------------------------------
+  const upEvents = [...U.events].reverse();
+  const renamedTables = new Set<string>();
+  const renamedCols = new Set<string>();
+  const alterByCol = new Map<string, Ev[]>();
+  for (const e of upEvents) {
+    if (e.action === "alter") {
+      const list = alterByCol.get(e.colEnt!) ?? [];
+      list.unshift(e);
+      alterByCol.set(e.colEnt!, list);
+      continue;
+    }
+    if (e.action === "rename") {
+      if (e.obj === "table") renamedTables.add(e.tableEnt!);
+      else renamedCols.add(e.colEnt!);
+      continue;
+    }
+    if (e.obj === "comment") {
+      const d = pick((d) => d.obj === "comment" && d.tableEnt === e.tableEnt);
+      if (d) {
+        used.add(d);
+        explained.add(d);
+      } else if (!upTableNew(e.tableEnt) && !downDropsTable(e.tableEnt) && !downSqlMentions(e.op.table)) addMissing(e);
+      continue;
+    }
+    const want: Action = e.action === "create" ? "drop" : "create";
+    if (e.obj === "table") {
+      const d = pick((d) => d.obj === "table" && d.action === want && d.tableEnt === e.tableEnt);
+      if (d) {
+        used.add(d);
+        explained.add(d);
+        continue;
+      }
+      if (tempInUp(e)) continue;
+      if (e.action === "drop" && sh.created.has(e.tableEnt!)) continue; // dropped what it created (temp)
+      if (!downSqlMentions(e.op.table)) addMissing(e);
+      continue;
+    }
+    if (e.obj === "column") {
+      const d = pick((d) => d.obj === "column" && d.action === want && d.colEnt === e.colEnt);
+      if (d) {
+        used.add(d);
+        explained.add(d);
+        continue;
+      }
+      if (tempInUp(e)) continue;
+      if (upTableNew(e.tableEnt) || downDropsTable(e.tableEnt)) continue;
+      if (e.action === "drop" && sh.created.has(e.colEnt!)) continue;
+      if (!downSqlMentions(e.name)) addMissing(e);
+      continue;
+    }
+    // index / constraint
+    if (e.obj === "constraint" && e.name === null) {
+      // Unnamed: ALM109's business. A named drop of the same kind on the table is the
+      // naming-convention form of the inverse.
+      const d = D.events.find((d) => d.obj === "constraint" && d.action === want && sameTable(d.tableEnt, e.tableEnt) && (d.kind === e.kind || d.kind === null || e.kind === null));
+      if (d) explained.add(d);
+      continue;
+    }
+    const sameKind = (d: Ev) =>
+      e.obj === "index" ? d.obj === "index" : d.obj === "constraint" && (d.kind === null || e.kind === null || d.kind === e.kind || (e.kind === "exclude" && d.kind === null));
+    const d = pick((d) => d.action === want && d.name === e.name && sameTable(d.tableEnt, e.tableEnt) && (d.obj === "index" || d.obj === "constraint") && sameKind(d));
+    if (d) {
+      used.add(d);
+      explained.add(d);
+      continue;
+    }
+    // Same name, other kind: the pair exists but is wrong (ALM106).
+    const cross = pick((d) => d.action === want && d.name === e.name && sameTable(d.tableEnt, e.tableEnt) && (d.obj === "index" || d.obj === "constraint"));
+    if (cross) {
+      used.add(cross);
+      explained.add(cross);
+      const crossingUnique = (e.kind === "index" || e.kind === "unique") && (cross.kind === "index" || cross.kind === "unique" || cross.kind === null);
+      if (report(cross) && !(dialect === "mysql" && crossingUnique)) {
+        const r = renderInverse(e.op, { source: m.source });
+        result.incomplete.push({
+          op: cross.op,
+          upgradeOp: e.op,
+          problem: `${describeOp(cross.op)} answers ${describeOp(e.op)} with the wrong kind of object (${kindText(cross)} instead of ${kindText(e)})`,
+          fix: r ? (r.derivable ? `use \`${r.code}\`` : `use \`${r.code}\` with ${r.missing ?? "the original definition"}`) : "use the matching operation",
+        });
+      }
+      continue;
+    }
+    if (tempInUp(e)) continue;
+    if (e.tableEnt !== null && (upTableNew(e.tableEnt) || downDropsTable(e.tableEnt))) continue;
+    if (e.action === "drop" && U.events.some((x) => x.op.order < e.op.order && x.action === "create" && x.obj === e.obj && x.name === e.name)) continue;
+    if (!downSqlMentions(e.name)) addMissing(e);
+  }
+
+  // --- renames: the entity must be back under its original name --------------------------
+  for (const ent of renamedTables) {
+    const first = U.events.find((e) => e.obj === "table" && e.action === "rename" && e.tableEnt === ent)!;
+    for (const d of D.events) if (d.obj === "table" && d.action === "rename" && d.tableEnt === ent) explained.add(d);
+    if (sh.created.has(ent) || downDropsTable(ent)) continue;
+    const orig = first.renameFrom!;
+    const final = downWorld.tableName(ent);
+    if (final === orig) continue;
+    const back = [...D.events].reverse().find((d) => d.obj === "table" && d.action === "rename" && d.tableEnt === ent);
+    if (back && final !== undefined) {
+      if (report(back)) {
+        result.incomplete.push({
+          op: back.op,
+          upgradeOp: first.op,
+          problem: `the table renamed by ${describeOp(first.op)} is renamed back to ${pyStr(back.renameTo!)}, not to ${pyStr(orig)}`,
+          fix: `rename it to ${pyStr(orig)}: \`op.rename_table(${pyStr(back.renameFrom!)}, ${pyStr(orig)})\``,
+        });
+      }
+      continue;
+    }
+    if (final === undefined || downSqlMentions(first.renameTo, orig)) continue;
+    addMissing(first);
+  }
+  for (const ce of renamedCols) {
+    const first = U.events.find((e) => e.obj === "column" && e.action === "rename" && e.colEnt === ce)!;
+    for (const d of D.events) if (d.obj === "column" && d.colEnt === ce) explained.add(d);
+    if (colNewInUp(ce) || upTableNew(first.tableEnt) || downDropsCol(ce) || downDropsTable(first.tableEnt)) continue;
+    const orig = first.renameFrom!;
+    const final = downWorld.colName(first.tableEnt!, ce);
+    if (final === orig) continue;
+    const back = [...D.events].reverse().find((d) => d.obj === "column" && d.action === "rename" && d.colEnt === ce);
+    const anyAlter = D.events.find((d) => d.obj === "column" && d.action === "alter" && d.colEnt === ce && !d.op.conditional);
+    if (back) {
+      if (report(back)) {
+        result.incomplete.push({
+          op: back.op,
+          upgradeOp: first.op,
+          problem: `the column renamed by ${describeOp(first.op)} is renamed back to ${pyStr(back.renameTo!)}, not to ${pyStr(orig)}`,
+          fix: `use \`new_column_name=${pyStr(orig)}\``,
+        });
+      }
+      continue;
+    }
+    if (final === undefined || downSqlMentions(first.renameTo, orig) || downHidden) continue;
+    if (anyAlter && report(anyAlter)) {
+      result.incomplete.push({
+        op: anyAlter.op,
+        upgradeOp: first.op,
+        problem: `${describeOp(first.op)} renames the column, and this downgrade alter_column does not rename it back`,
+        fix: `add \`new_column_name=${pyStr(orig)}\``,
+      });
+      continue;
+    }
+    addMissing(first);
+  }
+
+  // --- alter_column attributes -------------------------------------------------------------
+  for (const [ce, alters] of alterByCol) {
+    const first = alters[0]!;
+    const downAlters = D.events.filter((d) => d.obj === "column" && d.action === "alter" && d.colEnt === ce);
+    for (const d of downAlters) explained.add(d);
+    const changes = netChanges(alters.map((e) => e.op));
+    if (changes.size === 0) continue;
+    if (colNewInUp(ce) || upTableNew(first.tableEnt) || downDropsCol(ce) || downDropsTable(first.tableEnt)) continue;
+    if (alters.every((e) => e.op.conditional)) continue;
+    const reportable = alters.filter((e) => !e.op.conditional);
+    if (downAlters.length === 0) {
+      const colName = first.name!;
+      if (downSqlMentions(colName)) continue;
+      // One finding for the column: at its first unconditional alter.
+      addMissing(reportable[0]!);
+      continue;
+    }
+    const at = downAlters.find((d) => !d.op.conditional);
+    if (!at) continue;
+    const finalDown = netDownValues(downAlters.map((d) => d.op));
+    const upOp = reportable[0]!.op;
+    const problems: string[] = [];
+    const fixes: string[] = [];
+    for (const [attr, ch] of changes) {
+      const dv = finalDown.get(attr);
+      if (dv === undefined) {
+        if (downHidden || downSqlMentions(first.name)) continue;
+        problems.push(`does not set ${ATTR_ARG[attr]} back`);
+        fixes.push(ch.before !== undefined ? `${ATTR_ARG[attr]}=${valueText(attr, ch.before)}` : `${ATTR_ARG[attr]}=<the previous value>`);
+        continue;
+      }
+      if (ch.before !== undefined) {
+        if (differs(attr, ch.before, dv) === true) {
+          problems.push(`sets ${ATTR_ARG[attr]}=${valueText(attr, dv)}, but before the upgrade it was ${valueText(attr, ch.before)}`);
+          fixes.push(`${ATTR_ARG[attr]}=${valueText(attr, ch.before)}`);
+        }
+      } else if (differs(attr, ch.after, dv) === false && !(attr === "server_default" && ch.after === null)) {
+        problems.push(`sets ${ATTR_ARG[attr]}=${valueText(attr, dv)}, the value the upgrade sets`);
+        fixes.push(`${ATTR_ARG[attr]}=<the value before the upgrade>`);
+      }
+    }
+    if (problems.length > 0) {
+      result.incomplete.push({
+        op: at.op,
+        upgradeOp: upOp,
+        problem: `this alter_column ${problems.join("; ")} (${describeOp(upOp)} changed it)`,
+        fix: `write ${fixes.map((f) => `\`${f}\``).join(", ")}`,
+      });
+    }
+  }
+
+  // --- downgrade ops that undo nothing (ALM105) ----------------------------------------------
+  const upHidden = up.unanalyzed.length > 0 || opaqueSql(U) || U.customOps.length > 0 || up.ops.some((o) => o.dynamicTable);
+  if (!upHidden) {
+    const upSql = sqlTextOf(U);
+    const upSqlMentions = (...names: (string | null | undefined)[]) => names.some((n) => n && upSql.some((t) => mentions(t, n)));
+    const upDroppedColsOf = (te: string | null) => te !== null && U.events.some((x) => x.obj === "column" && x.action === "drop" && x.tableEnt === te);
+    const upTouchedCol = (ce: string | undefined) => ce !== undefined && U.events.some((x) => x.colEnt === ce);
+    const upTouchedTable = (te: string | null) => te !== null && U.events.some((x) => x.tableEnt === te && (x.obj === "table"));
+    for (const d of D.events) {
+      if (explained.has(d) || !report(d)) continue;
+      if (U.nonLiteralIdentity.has(d.obj) || U.nonLiteralIdentity.has("table")) continue;
+      // Restoration context: the downgrade re-created the table or column earlier.
+      const restoredBefore = (te: string | null) =>
+        te !== null && D.events.some((x) => x.op.order < d.op.order && x.obj === "table" && (x.action === "create" || x.action === "rename") && x.tableEnt === te);
+      if (d.obj !== "table" && restoredBefore(d.tableEnt)) continue;
+      // Cancelled inside the downgrade (a temporary object, or drop + re-create around another change).
+      const sameObj = (x: Ev) =>
+        x !== d && x.obj === d.obj &&
+        (d.obj === "table" ? x.tableEnt === d.tableEnt : d.obj === "column" ? x.colEnt === d.colEnt : x.name === d.name && sameTable(x.tableEnt, d.tableEnt));
+      if ((d.action === "create" || d.action === "drop") && D.events.some((x) => sameObj(x) && (x.action === "create" || x.action === "drop") && x.action !== d.action)) continue;
+      if (d.action === "comment") continue;
+      let what: string | null = null;
+      switch (d.obj) {
+        case "table":
+          if (d.action === "rename") {
+            if (upTouchedTable(d.tableEnt) || upSqlMentions(d.renameFrom, d.renameTo)) continue;
+            what = `renames table ${pyStr(d.renameFrom!)}, which the upgrade did not rename`;
+          } else if (d.action === "drop") {
+            if (upSqlMentions(d.op.table)) continue;
+            what = `drops table ${pyStr(d.op.table!)}, which the upgrade did not create`;
+          } else {
+            if (upSqlMentions(d.op.table)) continue;
+            what = `creates table ${pyStr(d.op.table!)}, which the upgrade did not drop`;
+          }
+          break;
+        case "column": {
+          if (upSqlMentions(d.name, d.renameTo)) continue;
+          if (colNewInUp(d.colEnt) || upTableNew(d.tableEnt)) continue;
+          if (d.action === "alter" || d.action === "rename") {
+            if (upTouchedCol(d.colEnt)) continue;
+            if (d.action === "alter" && !hasChanges(d.op)) continue;
+            if (D.events.some((x) => x.obj === "column" && x.action === "rename" && x.colEnt === d.colEnt && x !== d && explained.has(x))) continue;
+            what = `alters column ${pyStr(`${d.op.table}.${d.name}`)}, which the upgrade did not change`;
+          } else if (d.action === "drop") {
+            if (upTouchedCol(d.colEnt)) continue;
+            what = `drops column ${pyStr(`${d.op.table}.${d.name}`)}, which the upgrade did not add`;
+          } else {
+            if (upTouchedCol(d.colEnt)) continue;
+            what = `adds column ${pyStr(`${d.op.table}.${d.name}`)}, which the upgrade did not drop`;
+          }
+          break;
+        }
+        case "index":
+        case "constraint": {
+          if (d.name === null) continue; // drop_constraint(None): ALM109
+          if (upSqlMentions(d.name)) continue;
+          if (d.tableEnt !== null && (upTableNew(d.tableEnt) || sh.created.has(d.tableEnt))) continue;
+          if (d.action === "drop") {
+            if (d.tableEnt !== null && U.impliedTables.has(d.tableEnt)) continue;
+            if (d.tableEnt === null && (U.impliedAnywhere || U.impliedTables.size > 0)) continue;
+          } else {
+            // Re-creating what a dropped column or table took with it.
+            if (upDroppedColsOf(d.tableEnt)) continue;
+            if (D.events.some((x) => x.op.order < d.op.order && x.obj === "column" && x.action === "create" && x.tableEnt === d.tableEnt)) continue;
+          }
+          const kind = kindText(d);
+          what = d.action === "drop" ? `drops ${kind} ${pyStr(d.name!)}, which the upgrade did not create` : `creates ${kind} ${pyStr(d.name!)}, which the upgrade did not drop`;
+          break;
+        }
+        default:
+          continue;
+      }
+      if (what) {
+        const hint = nearMiss(d, U.events);
+        result.unmatched.push({ op: d.op, what, ...(hint ? { hint } : {}) });
+      }
+    }
+  }
+  return result;
+}
+
+function kindText(e: Ev): string {
+  if (e.obj === "index") return e.unique ? "unique index" : "index";
+  return e.kind ? KIND_TEXT[e.kind]! : "constraint";
+}
+
+function hasChanges(op: Op): boolean {
+  const a = op.args;
+  return (a.type_ !== undefined && a.type_ !== null) || typeof a.nullable === "boolean" || given(a, "server_default") || given(a, "comment") || typeof a.new_column_name === "string";
+}
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}
+
+function nearMiss(d: Ev, ups: Ev[]): string | undefined {
+  const name = d.obj === "table" ? d.op.table : d.name;
+  if (!name) return undefined;
+  let best: { n: string; dist: number } | undefined;
+  for (const u of ups) {
+    if (u.obj !== d.obj) continue;
+    const n = u.obj === "table" ? u.op.table : u.name;
+    if (!n || n === name) continue;
+    const dist = editDistance(n.toLowerCase(), name.toLowerCase());
+    if (dist <= Math.max(2, Math.floor(n.length / 4)) && (!best || dist < best.dist)) best = { n, dist };
+  }
+  return best ? `did you mean ${pyStr(best.n)}?` : undefined;
+}
+
+// ---- alter_column attribute bookkeeping --------------------------------------------------------
+
+const ATTR_ARG: Record<AlterAttr, string> = { type: "type_", nullable: "nullable", server_default: "server_default", comment: "comment" };
+
+interface Change {
+  /** The value before the upgrade, when known (existing_*, or the opposite of a boolean nullable). */
+  before: Value | undefined;
+  after: Value;
+}
+
+function changeOf(op: Op, attr: AlterAttr): Change | undefined {
+  const a = op.args;
+  switch (attr) {
+    case "type":
+      if (a.type_ === undefined || a.type_ === null) return undefined;
+      return { before: a.existing_type ?? undefined, after: a.type_ };
+    case "nullable":
+      if (typeof a.nullable !== "boolean") return undefined;
+      return { before: typeof a.existing_nullable === "boolean" ? a.existing_nullable : !a.nullable, after: a.nullable };
+    case "server_default":
+      if (!given(a, "server_default")) return undefined;
+      return { before: given(a, "existing_server_default") ? a.existing_server_default : undefined, after: a.server_default! };
+    case "comment":
+      if (!given(a, "comment")) return undefined;
+      return { before: "existing_comment" in a ? a.existing_comment : undefined, after: a.comment! };
+  }
+}
+
+/** Net changes of several alters of one column in one function: first `before`, last `after`. */
+function netChanges(ops: Op[]): Map<AlterAttr, Change> {
+  const out = new Map<AlterAttr, Change>();
+  for (const op of ops) {
+    for (const attr of ALTER_ATTRS) {
+      const c = changeOf(op, attr);
+      if (!c) continue;
+      const prev = out.get(attr);
+      out.set(attr, prev ? { before: prev.before, after: c.after } : c);
+    }
+  }
+  for (const [attr, c] of [...out]) if (c.before !== undefined && differs(attr, c.before, c.after) === false) out.delete(attr);
+  return out;
+}
+
+function netDownValues(ops: Op[]): Map<AlterAttr, Value> {
+  const out = new Map<AlterAttr, Value>();
+  for (const op of ops) {
+    for (const attr of ALTER_ATTRS) {
+      const c = changeOf(op, attr);
+      if (c) out.set(attr, c.after);
+    }
+  }
+  return out;
+}
+
+/** true / false when the two values surely differ / are the same; undefined when unsure. */
+function differs(attr: AlterAttr, a: Value, b: Value): boolean | undefined {
+  switch (attr) {
+    case "type": {
+      const same = sameType(a, b);
+      return same === undefined ? undefined : !same;
+    }
+    case "nullable":
+      return typeof a === "boolean" && typeof b === "boolean" ? a !== b : undefined;
+    case "server_default": {
+      const x = defaultText(a);
+      const y = defaultText(b);
+      if (x === undefined || y === undefined) return undefined;
+      return x !== y;
+    }
+    case "comment":
+      if ((typeof a === "string" || a === null) && (typeof b === "string" || b === null)) return a !== b;
+      return undefined;
+  }
+}
+
+/** A server default as normalised SQL text: `"x"` → `'x'`, `sa.text("now()")` → `now()`; undefined when not readable. */
+export function defaultText(v: Value): string | undefined {
+  if (v === null) return "<none>";
+  if (typeof v === "string") return norm(`'${v.replace(/'/g, "''")}'`);
+  if (typeof v === "number") return String(v);
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (Array.isArray(v)) return undefined;
+  if (v.call && /(^|\.)(text|literal_column)$/.test(v.call.callee) && typeof v.call.args[0] === "string") return norm(v.call.args[0]);
+  if (v.call && /(^|\.)(func\.\w+)$/.test(v.call.callee) && v.call.args.length === 0) return norm(`${v.call.callee.split(".").pop()}()`);
+  const fm = /^(?:sa\.|sqlalchemy\.)?func\.(\w+)\(\s*\)$/.exec(v.expr.trim());
+  if (fm) return norm(`${fm[1]}()`);
+  return undefined;
+}
+
+function norm(sql: string): string {
+  let s = sql.trim().replace(/\s+/g, " ").toLowerCase();
+  // Reflected defaults carry casts and parentheses: `'x'::character varying`, `(now())`.
+  s = s.replace(/::[a-z ]+(\(\d+\))?(\[\])?$/g, "");
+  while (/^\(.*\)$/.test(s) && balanced(s.slice(1, -1))) s = s.slice(1, -1).trim();
+  if (s === "current_timestamp" || s === "current_timestamp()") s = "now()";
+  return s;
+}
+
+function balanced(s: string): boolean {
+  let d = 0;
+  for (const c of s) {
+    if (c === "(") d++;
+    else if (c === ")" && --d < 0) return false;
+  }
+  return d === 0;
+}
+
+function valueText(attr: AlterAttr, v: Value): string {
+  if (attr === "type") return typeText(v) ?? pyValue(v);
+  return pyValue(v);
+}
