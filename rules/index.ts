@@ -10,6 +10,16 @@ import alm007 from "./alm007-duplicate-branch-label.js";
 import alm008 from "./alm008-multiple-bases.js";
 import alm009 from "./alm009-filename-revision-mismatch.js";
 import alm010 from "./alm010-unknown-revision-reference.js";
+import alm101 from "./alm101-missing-downgrade.js";
+import alm102 from "./alm102-empty-downgrade.js";
+import alm103 from "./alm103-irreversible-downgrade.js";
+import alm104 from "./alm104-unreversed-operation.js";
+import alm105 from "./alm105-unmatched-downgrade-operation.js";
+import alm106 from "./alm106-incomplete-inverse.js";
+import alm107 from "./alm107-alter-without-existing.js";
+import alm108 from "./alm108-opaque-sql-without-inverse.js";
+import alm109 from "./alm109-unnamed-constraint.js";
+import alm110 from "./alm110-enum-type-leak.js";
 import alm401 from "./alm401-non-concurrent-index.js";
 import alm402 from "./alm402-concurrent-index-in-transaction.js";
 import alm403 from "./alm403-rename-column.js";
@@ -34,6 +44,16 @@ export const allRules: Rule[] = [
   alm008,
   alm009,
   alm010,
+  alm101,
+  alm102,
+  alm103,
+  alm104,
+  alm105,
+  alm106,
+  alm107,
+  alm108,
+  alm109,
+  alm110,
   alm401,
   alm402,
   alm403,
