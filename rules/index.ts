@@ -20,6 +20,8 @@ import alm107 from "./alm107-alter-without-existing.js";
 import alm108 from "./alm108-opaque-sql-without-inverse.js";
 import alm109 from "./alm109-unnamed-constraint.js";
 import alm110 from "./alm110-enum-type-leak.js";
+import alm301 from "./alm301-drop-table.js";
+import alm302 from "./alm302-drop-column.js";
 import alm401 from "./alm401-non-concurrent-index.js";
 import alm402 from "./alm402-concurrent-index-in-transaction.js";
 import alm403 from "./alm403-rename-column.js";
@@ -54,6 +56,8 @@ export const allRules: Rule[] = [
   alm108,
   alm109,
   alm110,
+  alm301,
+  alm302,
   alm401,
   alm402,
   alm403,

@@ -97,6 +97,7 @@ describe("classifyStatement", () => {
     ]);
     expect(classifyStatement("alter table `t` drop `c`").actions).toEqual([{ verb: "DROP", what: "COLUMN", name: "c", ifExists: false }]);
     expect(classifyStatement("ALTER TABLE t DROP FOREIGN KEY fk").actions[0]).toMatchObject({ what: "FOREIGN KEY", name: "fk" });
+    expect(classifyStatement("ALTER TABLE t_new RENAME TO t").actions[0]).toMatchObject({ verb: "RENAME", what: "TO", name: "t" });
     expect(classifyStatement("ALTER TABLE t DROP PRIMARY KEY").actions[0]).toMatchObject({ what: "PRIMARY KEY" });
     expect(classifyStatement("ALTER TABLE IF EXISTS ONLY s.t RENAME COLUMN a TO b")).toMatchObject({ table: { name: "t", schema: "s" }, actions: [{ verb: "RENAME", what: "COLUMN", name: "a" }] });
   });

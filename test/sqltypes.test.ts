@@ -98,7 +98,8 @@ describe("isNarrowing", () => {
     ["mysql.LONGTEXT()", "mysql.TEXT()"],
     ["mysql.VARCHAR(length=255)", "mysql.VARCHAR(length=191)"],
     ["sa.Integer()", "sa.String(5)"],
-    ["sa.Float()", "sa.REAL()"],
+    ["sa.Float(precision=53)", "sa.REAL()"],
+    ["postgresql.DOUBLE_PRECISION()", "sa.Float(precision=24)"],
   ];
   for (const [from, to] of narrow) {
     it(`${from} → ${to} narrows`, async () => {
@@ -141,6 +142,7 @@ describe("isNarrowing", () => {
     ["sa.Enum(MyEnum, name='k')", "sa.Enum('a', name='k')"],
     ["sa.Text()", "mysql.TEXT()"],
     ["sa.Float()", "sa.Numeric(10, 2)"],
+    ["sa.Float()", "sa.REAL()"],
   ];
   for (const [from, to] of unknown) {
     it(`${from} → ${to} is not judged`, async () => {

@@ -41,7 +41,8 @@ export interface SqlName {
 export interface AlterAction {
   /** First keyword of the action: DROP, ADD, ALTER, MODIFY, CHANGE, RENAME, SET, ... */
   verb: string;
-  /** COLUMN, CONSTRAINT, INDEX, KEY, PRIMARY KEY, FOREIGN KEY, CHECK, PARTITION, DEFAULT, ... ("COLUMN" for `DROP c`). */
+  /** COLUMN, CONSTRAINT, INDEX, KEY, PRIMARY KEY, FOREIGN KEY, CHECK, PARTITION, DEFAULT, ... ("COLUMN" for `DROP c`;
+   *  "TO" for `RENAME TO new_name`, with the new table name in `name`). */
   what: string | null;
   /** The object name (column/constraint/index), unquoted; null when not read. */
   name: string | null;
@@ -659,6 +660,12 @@ function classifyAlter(c: Cursor, chunk: SqlChunk): SqlStatement {
         action.name = nm ? nm.name : null;
         if (action.what === "COLUMN" && !nm) action.what = null;
       }
+    } else if ((action.verb === "RENAME" && c.isWord("TO")) || (action.verb === "RENAME" && c.isWord("AS"))) {
+      // RENAME TO new_name: the table's new name.
+      c.k++;
+      action.what = "TO";
+      const nm = readName(c);
+      action.name = nm ? nm.name : null;
     } else {
       const w = c.peek();
       if (w && w.type === "word" && ACTION_WHAT.has(w.upper)) {

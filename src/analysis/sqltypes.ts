@@ -184,13 +184,14 @@ export function normalizeType(t: TypeInput): SqlType | undefined {
   if (name === "Double" || name === "DOUBLE" || name === "DOUBLE_PRECISION" || name === "BINARY_DOUBLE") {
     return { ...base, family: "float", floatBits: 53 };
   }
-  if (name === "REAL" || name === "BINARY_FLOAT") return { ...base, family: "float", floatBits: 24 };
+  // REAL is single precision except on MySQL (where it is DOUBLE).
+  if (name === "REAL") return { ...base, family: "float", floatBits: dialect === "mysql" ? 53 : 24 };
+  if (name === "BINARY_FLOAT") return { ...base, family: "float", floatBits: 24 };
   if (name === "Float" || name === "FLOAT") {
-    if (dialect === "mysql") return { ...base, family: "float", floatBits: 24 };
     const p = intParam(param(spec, 0, "precision"));
     if (p === undefined) return undefined;
-    // Float(p): p <= 24 is single precision; no precision is double on Postgres.
-    return { ...base, family: "float", floatBits: p === null ? 53 : p <= 24 ? 24 : 53 };
+    // Float(p): p <= 24 is single precision; without p the width depends on the dialect.
+    return { ...base, family: "float", floatBits: p === null ? null : p <= 24 ? 24 : 53 };
   }
 
   if (name === "Boolean" || name === "BOOLEAN" || name === "BIT" && dialect === "mysql" && (spec.args[0] ?? 1) === 1) {
@@ -317,7 +318,11 @@ function compare(a: SqlType, b: SqlType): Narrowing | undefined {
       return fromNumeric(a, b);
     case "float":
       if (b.family === "integer") return yes(`floating-point → ${intName(b)} drops the fractional part`);
-      if (b.family === "float") return a.floatBits === 53 && b.floatBits === 24 ? yes("double precision → single precision loses digits") : NO;
+      if (b.family === "float") {
+        if (a.floatBits === 53 && b.floatBits === 24) return yes("double precision → single precision loses digits");
+        if (a.floatBits == null || b.floatBits == null) return a.floatBits === b.floatBits || b.floatBits === 53 ? NO : undefined;
+        return NO;
+      }
       if (b.family === "string" && b.textual) return NO;
       return undefined;
     case "boolean":
