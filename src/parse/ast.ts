@@ -2,13 +2,11 @@
 // extractor interprets. Built by syntax.ts (the only code that knows
 // tree-sitter node types) and discarded once a Migration has been extracted.
 
-/** 1-based lines; columns are 1-based UTF-16 code units; endColumn is exclusive. */
+/**
+ * JS string offsets (UTF-16 code units) into the BOM-stripped source. Lines and
+ * columns are computed from them only where the model needs them (LineIndex).
+ */
 export interface Span {
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  /** JS string offsets into the (BOM-stripped) source. */
   start: number;
   end: number;
 }

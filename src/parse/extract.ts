@@ -5,6 +5,7 @@
 import type { Expr, ParsedModule, Span as AstSpan, Stmt } from "./ast.js";
 import { BATCH_SIGNATURES, NON_OPERATIONS, OPAQUE_OPERATIONS, OP_SIGNATURES, SCHEMA_ARG, TABLE_ARG, type Signature } from "./signatures.js";
 import { decodeColumn, decodeTableDef } from "./columns.js";
+import { LineIndex } from "./lines.js";
 import type {
   BatchBlock, BodyKind, ExprValue, FunctionPair, Header, HeaderVar, Migration, Op, Section, Span, TypeEvent, Unanalyzed, Value,
 } from "../model.js";
@@ -109,8 +110,11 @@ class Extractor {
   private section: SectionBuilder = newBuilder();
   private inlineStack: string[] = [];
 
+  private readonly lines: LineIndex;
+
   constructor(private readonly mod: ParsedModule) {
     this.src = mod.source;
+    this.lines = new LineIndex(mod.source);
   }
 
   run(opts: ExtractOptions): Migration {
@@ -130,7 +134,7 @@ class Extractor {
       pairs,
       comments: this.mod.comments,
       parseError: this.mod.error,
-      errorRegions: this.mod.errorRegions.map(plainSpan),
+      errorRegions: this.mod.errorRegions.map((r) => this.span(r)),
       moduleOps: [],
     };
   }
@@ -175,12 +179,12 @@ class Extractor {
   private header(body: Stmt[]): Header {
     const header: Header = { revision: null, downRevision: null, branchLabels: null, dependsOn: null, docstring: null };
     const first = body[0];
-    if (first && first.k === "expr" && first.expr.k === "str") header.docstring = parseDocstringHeader(first.expr.value, first.expr.span.line, this.src, first.expr.span.start);
+    if (first && first.k === "expr" && first.expr.k === "str") header.docstring = parseDocstringHeader(first.expr.value, this.lines.position(first.expr.span.start).line, this.src, first.expr.span.start);
     for (const s of body) {
       if (s.k !== "assign" || !s.value) continue;
       for (const t of s.targets) {
         if (t.k !== "name") continue;
-        const span = plainSpan(s.span);
+        const span = this.span(s.span);
         switch (t.id) {
           case "revision": {
             const v = this.evalModuleExpr(s.value);
@@ -220,7 +224,7 @@ class Extractor {
     const sections: Section[] = [];
     const up = this.functions.get("upgrade");
     const down = this.functions.get("downgrade");
-    const multidb = [up, down].some((d) => d && containsGlobalsDispatch(d.body));
+    const multidb = [up, down].some((d) => d && /\bglobals\s*\(\s*\)\s*\[/.test(this.text(d.span)));
     for (const def of [up, down]) {
       if (def) sections.push(this.section_(def, def.name as "upgrade" | "downgrade", ""));
     }
@@ -246,7 +250,7 @@ class Extractor {
       name: def.name,
       role,
       suffix,
-      span: plainSpan(def.nameSpan),
+      span: this.span(def.nameSpan),
       ops: b.ops,
       batchBlocks: b.batchBlocks,
       typeEvents: b.typeEvents,
@@ -462,7 +466,7 @@ class Extractor {
       id: this.section.batchBlocks.length,
       table: typeof table === "string" ? table : null,
       schema: typeof schema === "string" ? schema : null,
-      span: plainSpan(e.span),
+      span: this.span(e.span),
       flushOrder: 0,
       recreate: args.recreate,
     };
@@ -779,7 +783,7 @@ class Extractor {
     if (dynamicTable && !batch) this.unanalyzed(`a dynamic table name in \`op.${name}(${clip(this.text(e.args[0]?.span ?? e.span))}, ...)\``, e.span);
     const op: Op = {
       name,
-      span: plainSpan(e.span),
+      span: this.span(e.span),
       batch: batch !== null,
       table,
       schema,
@@ -830,13 +834,20 @@ class Extractor {
 
   private typeEvent(kind: "create" | "drop", name: string, span: AstSpan, st: WalkState): void {
     if ("detached" in st) return;
-    this.section.typeEvents.push({ kind, name, span: plainSpan(span), conditional: st.conditional, order: this.section.ops.length });
+    this.section.typeEvents.push({ kind, name, span: this.span(span), conditional: st.conditional, order: this.section.ops.length });
   }
 
   private unanalyzed(reason: string, span: AstSpan): void {
     if (this.section.reasons.has(reason)) return;
     this.section.reasons.add(reason);
-    this.section.unanalyzed.push({ reason, span: plainSpan(span) });
+    this.section.unanalyzed.push({ reason, span: this.span(span) });
+  }
+
+  /** Model span (1-based lines, 1-based UTF-16 columns) of syntax offsets. */
+  private span(s: AstSpan): Span {
+    const a = this.lines.position(s.start);
+    const b = this.lines.position(s.end);
+    return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column, start: s.start, end: s.end };
   }
 
   private text(span: AstSpan): string {
@@ -854,9 +865,6 @@ function newBuilder(): SectionBuilder {
   return { steps: 0, reasons: new Set(), ops: [], batchBlocks: [], typeEvents: [], unanalyzed: [], dispatcher: false };
 }
 
-function plainSpan(s: AstSpan): Span {
-  return { line: s.line, column: s.column, endLine: s.endLine, endColumn: s.endColumn, start: s.start, end: s.end };
-}
 
 function isExprV(v: EV | undefined): v is ExprValue {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !("sp" in v);
@@ -932,11 +940,6 @@ function isAutocommitBlock(e: Expr, evaluate: (e: Expr) => EV): boolean {
   if (e.k !== "call" || e.fn.k !== "attr" || e.fn.attr !== "autocommit_block") return false;
   const owner = evaluate(e.fn.obj);
   return isSpecial(owner) && owner.sp === "context";
-}
-
-function containsGlobalsDispatch(body: Stmt[]): boolean {
-  const text = JSON.stringify(body);
-  return text.includes('"id":"globals"');
 }
 
 function singleReturn(body: Stmt[]): Expr | null {

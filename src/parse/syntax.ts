@@ -63,9 +63,7 @@ class Converter {
   constructor(private readonly source: string) {}
 
   span(n: TSNode): Span {
-    const s = n.startPosition;
-    const e = n.endPosition;
-    return { line: s.row + 1, column: s.column + 1, endLine: e.row + 1, endColumn: e.column + 1, start: n.startIndex, end: n.endIndex };
+    return { start: n.startIndex, end: n.endIndex };
   }
 
   text(n: TSNode): string {
@@ -77,9 +75,9 @@ class Converter {
     // Descend into the first child that contains an error until the error node itself.
     for (let guard = 0; node && guard < 100000; guard++) {
       if (node.isError || node.isMissing) {
-        const sp = this.span(node);
+        const p = node.startPosition;
         const what = node.isMissing ? `missing ${JSON.stringify(node.type)}` : unexpectedText(this.text(node));
-        return { line: sp.line, column: sp.column, message: `invalid Python syntax: ${what}` };
+        return { line: p.row + 1, column: p.column + 1, message: `invalid Python syntax: ${what}` };
       }
       let next: TSNode | null = null;
       for (const c of node.children) {
