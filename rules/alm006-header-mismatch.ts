@@ -41,16 +41,19 @@ export default defineRule({
       if (doc.revision !== null && doc.revision !== "" && doc.revisionLine !== null && !n.legacy && doc.revision !== n.id) {
         ctx.reportIn(m, { at: lineSpan(m, doc.revisionLine), message: "revision", data: { doc: doc.revision, actual: n.id }, fingerprint: `doc-revision:${doc.revision}` });
       }
-      if (doc.revises !== null && doc.revisesLine !== null && n.down !== null) {
-        const a = new Set(doc.revises);
+      if (doc.revises !== null && doc.revisesLine !== null && n.down !== null && !n.down.includes("")) {
+        // A trailing `# ...` on the line is not part of the list.
+        const cut = doc.revises.findIndex((x) => x.startsWith("#"));
+        const revises = cut < 0 ? doc.revises : doc.revises.slice(0, cut);
+        const a = new Set(revises);
         const b = new Set(n.down);
         const same = a.size === b.size && [...a].every((x) => b.has(x));
         if (!same) {
           ctx.reportIn(m, {
             at: lineSpan(m, doc.revisesLine),
             message: "revises",
-            data: { doc: doc.revises.join(", "), actual: show(n.down), fix: n.down.join(", ") },
-            fingerprint: `doc-revises:${doc.revises.join(",")}`,
+            data: { doc: revises.join(", "), actual: show(n.down), fix: n.down.join(", ") },
+            fingerprint: `doc-revises:${revises.join(",")}`,
           });
         }
       }
