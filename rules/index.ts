@@ -22,6 +22,8 @@ import alm109 from "./alm109-unnamed-constraint.js";
 import alm110 from "./alm110-enum-type-leak.js";
 import alm301 from "./alm301-drop-table.js";
 import alm302 from "./alm302-drop-column.js";
+import alm303 from "./alm303-narrowing-type-change.js";
+import alm304 from "./alm304-not-null-without-default.js";
 import alm401 from "./alm401-non-concurrent-index.js";
 import alm402 from "./alm402-concurrent-index-in-transaction.js";
 import alm403 from "./alm403-rename-column.js";
@@ -58,6 +60,8 @@ export const allRules: Rule[] = [
   alm110,
   alm301,
   alm302,
+  alm303,
+  alm304,
   alm401,
   alm402,
   alm403,

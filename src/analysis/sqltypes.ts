@@ -419,7 +419,7 @@ function fromString(a: SqlType, b: SqlType): Narrowing | undefined {
     case "date":
     case "datetime":
     case "time":
-      return yes(`string → ${familyWord[b.family]}: values that do not parse as a ${familyWord[b.family]} are lost or make the cast fail`);
+      return yes(`string → ${familyWord[b.family]}: values that do not parse as ${/^[aeiou]/.test(familyWord[b.family]) ? "an" : "a"} ${familyWord[b.family]} are lost or make the cast fail`);
     default:
       return undefined;
   }
