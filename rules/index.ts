@@ -20,6 +20,12 @@ import alm107 from "./alm107-alter-without-existing.js";
 import alm108 from "./alm108-opaque-sql-without-inverse.js";
 import alm109 from "./alm109-unnamed-constraint.js";
 import alm110 from "./alm110-enum-type-leak.js";
+import alm201 from "./alm201-use-before-create.js";
+import alm202 from "./alm202-use-after-drop.js";
+import alm203 from "./alm203-drop-parent-before-child.js";
+import alm204 from "./alm204-drop-column-before-dependents.js";
+import alm205 from "./alm205-batch-execute-timing.js";
+import alm206 from "./alm206-tighten-before-backfill.js";
 import alm301 from "./alm301-drop-table.js";
 import alm302 from "./alm302-drop-column.js";
 import alm303 from "./alm303-narrowing-type-change.js";
@@ -58,6 +64,12 @@ export const allRules: Rule[] = [
   alm108,
   alm109,
   alm110,
+  alm201,
+  alm202,
+  alm203,
+  alm204,
+  alm205,
+  alm206,
   alm301,
   alm302,
   alm303,
