@@ -30,6 +30,7 @@ import alm301 from "./alm301-drop-table.js";
 import alm302 from "./alm302-drop-column.js";
 import alm303 from "./alm303-narrowing-type-change.js";
 import alm304 from "./alm304-not-null-without-default.js";
+import alm305 from "./alm305-destructive-sql.js";
 import alm401 from "./alm401-non-concurrent-index.js";
 import alm402 from "./alm402-concurrent-index-in-transaction.js";
 import alm403 from "./alm403-rename-column.js";
@@ -74,6 +75,7 @@ export const allRules: Rule[] = [
   alm302,
   alm303,
   alm304,
+  alm305,
   alm401,
   alm402,
   alm403,

@@ -1,0 +1,216 @@
+import { defineRule } from "../src/engine/rule.js";
+import { tokenize, type SqlName, type SqlStatement } from "../src/analysis/sql.js";
+import type { Migration, Op, Section } from "../src/model.js";
+import { clipSql, coreDml, Creations, createsTablesOutsideOps, hiddenBefore, mayReport, otherSection, statementsOf } from "./alm30x-shared.js";
+
+interface Hit {
+  sql: string;
+  what: string;
+  advice: string;
+}
+
+const label = (n: SqlName) => `"${n.schema ? `${n.schema}.` : ""}${n.name}"`;
+const hasWord = (st: SqlStatement, w: string) => tokenize(st.text).some((t) => t.type === "word" && t.upper === w);
+
+/** "Created by this migration" as seen from one section. */
+interface Scope {
+  table(n: SqlName, order: number): boolean;
+  column(t: SqlName, column: string, order: number): boolean;
+  object(kind: "type" | "schema", n: SqlName, order: number): boolean;
+  /** A table renamed into this name after `order` (SQLite-style rebuild: copy, drop, rename). */
+  rebuilt(n: SqlName, order: number): boolean;
+  added(t: SqlName): string[];
+}
+
+function scopeFor(m: Migration, s: Section): Scope | null {
+  const here = new Creations(s);
+  let other: Creations | null = null;
+  if (s.role === "downgrade") {
+    // Objects the upgrade created count as this migration's. If the upgrade is partly opaque,
+    // we cannot tell what it created: stay silent.
+    const up = otherSection(m, s);
+    if (up && (up.unanalyzed.length > 0 || up.ops.some((o) => o.name === "execute" && (o.sql === null || o.sql === undefined) && !coreDml(m, o)))) return null;
+    if (createsTablesOutsideOps(m)) return null;
+    other = new Creations(up);
+  }
+  return {
+    table: (n, order) => here.table(n.schema, n.name, order) || (other?.table(n.schema, n.name) ?? false),
+    column: (t, c, order) => here.column(t.schema, t.name, c, order) || (other?.column(t.schema, t.name, c) ?? false),
+    object: (kind, n, order) => here.object(kind, n.schema, n.name, order) || (other?.object(kind, n.schema, n.name) ?? false),
+    rebuilt: (n, order) =>
+      s.ops.some((o) => o.order > order && o.name === "rename_table" && typeof o.args.new_table_name === "string" && o.args.new_table_name.toLowerCase() === n.name.toLowerCase()) ||
+      s.ops.some(
+        (o) =>
+          o.order >= order &&
+          statementsOf(o).some((st) => st.kind === "alter-table" && st.actions.some((a) => a.verb === "RENAME" && a.what === "TO" && a.name !== null && a.name.toLowerCase() === n.name.toLowerCase())),
+      ),
+    added: (t) => here.addedColumns(t.schema, t.name),
+  };
+}
+
+function judge(st: SqlStatement, op: Op, scope: Scope, dialect: string): Hit | null {
+  const sql = clipSql(st.text);
+  const o = op.order;
+  switch (st.kind) {
+    case "delete": {
+      if (st.hasWhere || !st.table || scope.table(st.table, o)) return null;
+      return {
+        sql,
+        what: `DELETE without WHERE removes every row of ${label(st.table)}`,
+        advice: "add a WHERE clause that selects only the rows to remove, or archive them first",
+      };
+    }
+    case "update": {
+      if (st.hasWhere || !st.table || scope.table(st.table, o)) return null;
+      const added = scope.added(st.table);
+      if (st.setColumns === null ? added.length > 0 : st.setColumns.every((c) => added.some((a) => a.toLowerCase() === c.toLowerCase()))) return null;
+      const cols = st.setColumns ? st.setColumns.map((c) => `"${c}"`).join(", ") : "columns";
+      return {
+        sql,
+        what: `UPDATE without WHERE overwrites ${cols} in every row of ${label(st.table)} and the old values cannot be restored`,
+        advice: "restrict it with WHERE, or write the new values to a new column, switch over, then drop the old one (expand/contract)",
+      };
+    }
+    case "truncate": {
+      const lost = st.targets.filter((t) => !scope.table(t, o));
+      if (lost.length === 0) return null;
+      return {
+        sql,
+        what: `TRUNCATE removes every row of ${lost.map(label).join(", ")}`,
+        advice: "delete only the rows that must go (DELETE ... WHERE), or archive them first",
+      };
+    }
+    case "drop": {
+      if (st.object === "TABLE" || st.object === "TEMPORARY TABLE") {
+        const lost = st.targets.filter((t) => !scope.table(t, o) && !scope.rebuilt(t, o));
+        if (lost.length === 0) return null;
+        return {
+          sql,
+          what: `DROP TABLE destroys ${lost.map(label).join(", ")} with all rows; downgrade() can only re-create it empty`,
+          advice: "stop using the table first and archive the data (rename the table), then drop it in a later migration",
+        };
+      }
+      if (st.object === "SCHEMA" || st.object === "DATABASE") {
+        // Without CASCADE Postgres refuses to drop a non-empty schema: nothing is lost.
+        if (dialect !== "mysql" && st.object === "SCHEMA" && !hasWord(st, "CASCADE")) return null;
+        const lost = st.targets.filter((t) => !scope.object("schema", t, o));
+        if (lost.length === 0) return null;
+        return {
+          sql,
+          what: `DROP ${st.object} destroys ${lost.map(label).join(", ")} with every table in it`,
+          advice: "drop the tables one by one after archiving them, and the schema once it is empty (without CASCADE)",
+        };
+      }
+      if (st.object === "TYPE" || st.object === "DOMAIN") {
+        // Without CASCADE the type cannot be dropped while a column uses it: nothing is lost.
+        if (!hasWord(st, "CASCADE")) return null;
+        const lost = st.targets.filter((t) => !scope.object("type", t, o));
+        if (lost.length === 0) return null;
+        return {
+          sql,
+          what: `DROP ${st.object} ... CASCADE also drops every column of type ${lost.map(label).join(", ")}`,
+          advice: "convert or drop the dependent columns explicitly first, then drop the type without CASCADE",
+        };
+      }
+      return null;
+    }
+    case "alter-table": {
+      if (!st.table) return null;
+      const t = st.table;
+      if (scope.table(t, o)) return null;
+      const cols = st.actions.filter((a) => a.verb === "DROP" && a.what === "COLUMN" && a.name !== null && !scope.column(t, a.name, o)).map((a) => a.name!);
+      const parts = st.actions.filter((a) => a.verb === "DROP" && a.what === "PARTITION").map((a) => a.name ?? "?");
+      if (cols.length > 0) {
+        return {
+          sql,
+          what: `ALTER TABLE ... DROP deletes column${cols.length > 1 ? "s" : ""} ${cols.map((c) => `"${c}"`).join(", ")} of ${label(t)} in every row`,
+          advice: "stop reading and writing the column first, copy the data if it is still needed, and drop it in a later migration (expand/contract)",
+        };
+      }
+      if (parts.length > 0) {
+        return {
+          sql,
+          what: `ALTER TABLE ... DROP PARTITION deletes the rows of partition ${parts.join(", ")} of ${label(t)}`,
+          advice: "detach and archive the partition first",
+        };
+      }
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+export default defineRule({
+  meta: {
+    code: "ALM305",
+    name: "destructive-sql",
+    severity: "warning",
+    category: "data-loss",
+    precision: "high",
+    docs: {
+      summary: "Literal SQL in execute() deletes or overwrites data (DELETE/UPDATE without WHERE, TRUNCATE, DROP)",
+      rationale:
+        "SQL run through `op.execute()`, `op.get_bind().execute()` or `text()` bypasses every schema check, and " +
+        "no `downgrade()` can bring deleted rows back. The rule reads literal SQL (each statement of a " +
+        "multi-statement string, with quotes, comments and dollar quoting respected) and reports: `DELETE` or " +
+        "`UPDATE` without `WHERE`, `TRUNCATE`, `DROP TABLE`, `ALTER TABLE ... DROP [COLUMN]` and `DROP PARTITION`, " +
+        "`DROP SCHEMA ... CASCADE` and `DROP TYPE ... CASCADE` (without `CASCADE` PostgreSQL refuses to drop a " +
+        "schema or type that is still in use, so nothing is lost). SQLAlchemy Core statements such as " +
+        "`sa.table(\"t\").delete()` are read too when the table is a literal.\n\n" +
+        "Not reported: an `UPDATE` that only sets columns added in the same function (a backfill), statements " +
+        "on tables, columns, types or schemas this migration created, a table rebuild that copies the rows and " +
+        "renames the new table into place, conditional statements, and SQL that is not a literal (f-strings, " +
+        "`%`/`.format()`, variables): it is never guessed at.\n\n" +
+        "Restrict data changes with a `WHERE` clause, archive what you delete, and remove columns and tables " +
+        "expand/contract (stop using them first, drop them in a later migration). Record reviewed exceptions: " +
+        "`# alembic-lint: ignore[ALM305] <reason>`.",
+      bad:
+        'from alembic import op\n\n\ndef upgrade():\n    op.execute("DELETE FROM session")\n\n\ndef downgrade():\n    pass\n',
+      good:
+        'from alembic import op\n\n\ndef upgrade():\n    op.execute("DELETE FROM session WHERE expires_at < now()")\n\n\ndef downgrade():\n    pass\n',
+      peers: "squawk: `ban-drop-table`, `ban-drop-column`, `ban-truncate-cascade`; strong_migrations: \"Executing SQL directly\"",
+    },
+    messages: {
+      destructive: (a: { fn: string; sql: string; what: string; advice: string; more: number }) =>
+        `${a.fn}() runs \`${a.sql}\`: ${a.what}; ${a.advice}${a.more > 0 ? ` (and ${a.more} more destructive statement${a.more > 1 ? "s" : ""} in this call)` : ""}`,
+    },
+  },
+  check(m, ctx) {
+    for (const s of m.sections) {
+      let scope: Scope | null | undefined;
+      for (const op of s.ops) {
+        if (op.name !== "execute") continue;
+        if (!mayReport(m, s, op, { needTable: false })) continue;
+        if (hiddenBefore(s, op)) continue;
+        const stmts: SqlStatement[] = statementsOf(op);
+        const core = stmts.length === 0 ? coreDml(m, op) : null;
+        if (stmts.length === 0 && !core) continue;
+        if (scope === undefined) scope = scopeFor(m, s);
+        if (scope === null) break;
+        const hits: Hit[] = [];
+        for (const st of stmts) {
+          const h = judge(st, op, scope, ctx.dialect);
+          if (h) hits.push(h);
+        }
+        if (core && core.table !== null) {
+          const st: SqlStatement = {
+            text: core.text, start: 0, end: core.text.length, kind: core.kind, keyword: core.kind.toUpperCase(), object: null,
+            targets: [{ schema: op.schema, name: core.table, quoted: true }], table: { schema: null, name: core.table, quoted: true },
+            hasWhere: core.hasWhere, setColumns: core.setColumns, actions: [], ifExists: false,
+          };
+          const h = judge(st, op, scope, ctx.dialect);
+          if (h) hits.push({ ...h, what: h.what.replace(/^(DELETE|UPDATE) without WHERE/, (w) => `${w.split(" ")[0]} without .where()`) });
+        }
+        const first = hits[0];
+        if (!first) continue;
+        ctx.report({
+          at: op,
+          message: "destructive",
+          data: { fn: s.name, sql: first.sql, what: first.what, advice: first.advice, more: hits.length - 1 },
+          fingerprint: `destructive:${s.name}:${first.sql}`,
+        });
+      }
+    }
+  },
+});
