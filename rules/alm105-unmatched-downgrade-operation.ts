@@ -20,8 +20,8 @@ export default defineRule({
         'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "3f2a1b4c5d6e"\ndown_revision = "1a2b3c4d5e6f"\n\n\ndef upgrade():\n    op.add_column("account", sa.Column("email", sa.String(255), nullable=True))\n\n\ndef downgrade():\n    op.drop_column("account", "email")\n',
     },
     messages: {
-      unmatched: (a: { what: string; up: string; hint: string }) =>
-        `this downgrade operation ${a.what} in ${a.up}()${a.hint ? ` (${a.hint})` : ""}: fix the name to the object the upgrade changed, or remove it`,
+      unmatched: (a: { what: string; hint: string }) =>
+        `this downgrade operation ${a.what}${a.hint ? ` (${a.hint})` : ""}: fix the name to the object the upgrade changed, or remove it`,
     },
   },
   check(m, ctx) {
@@ -30,7 +30,7 @@ export default defineRule({
         ctx.report({
           at: f.op,
           message: "unmatched",
-          data: { what: f.what, up: p.up.name, hint: f.hint ?? "" },
+          data: { what: f.what.replace(/upgrade\(\)/, `${p.up.name}()`), hint: f.hint ?? "" },
           related: [{ span: p.up.span, message: `${p.up.name}() has no matching operation` }],
           fingerprint: `unmatched:${f.what}`,
         });

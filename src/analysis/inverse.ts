@@ -143,7 +143,7 @@ export function inverseOf(op: Op): Inverse | null {
     case "drop_constraint": {
       const kind = asString(a.type_);
       const create = (kind && CREATE_FOR_KIND[kind]) ?? "create_<kind>_constraint";
-      const args: Record<string, Value> = { constraint_name: a.constraint_name ?? null, table_name: tv };
+      const args: Record<string, Value> = { constraint_name: a.constraint_name ?? null, [create === "create_foreign_key" ? "source_table" : "table_name"]: tv };
       if (create === "create_foreign_key") {
         args.referent_table = ph("...");
         args.local_cols = [ph("...")];
@@ -1068,13 +1068,13 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
         case "table":
           if (d.action === "rename") {
             if (upTouchedTable(d.tableEnt) || upSqlMentions(d.renameFrom, d.renameTo)) continue;
-            what = `renames table ${pyStr(d.renameFrom!)}, which the upgrade did not rename`;
+            what = `renames table ${pyStr(d.renameFrom!)}, which upgrade() did not rename`;
           } else if (d.action === "drop") {
             if (upSqlMentions(d.op.table)) continue;
-            what = `drops table ${pyStr(d.op.table!)}, which the upgrade did not create`;
+            what = `drops table ${pyStr(d.op.table!)}, which upgrade() did not create`;
           } else {
             if (upSqlMentions(d.op.table)) continue;
-            what = `creates table ${pyStr(d.op.table!)}, which the upgrade did not drop`;
+            what = `creates table ${pyStr(d.op.table!)}, which upgrade() did not drop`;
           }
           break;
         case "column": {
@@ -1084,13 +1084,13 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
             if (upTouchedCol(d.colEnt)) continue;
             if (d.action === "alter" && !hasChanges(d.op)) continue;
             if (D.events.some((x) => x.obj === "column" && x.action === "rename" && x.colEnt === d.colEnt && x !== d && explained.has(x))) continue;
-            what = `alters column ${pyStr(`${d.op.table}.${d.name}`)}, which the upgrade did not change`;
+            what = `alters column ${pyStr(`${d.op.table}.${d.name}`)}, which upgrade() did not change`;
           } else if (d.action === "drop") {
             if (upTouchedCol(d.colEnt)) continue;
-            what = `drops column ${pyStr(`${d.op.table}.${d.name}`)}, which the upgrade did not add`;
+            what = `drops column ${pyStr(`${d.op.table}.${d.name}`)}, which upgrade() did not add`;
           } else {
             if (upTouchedCol(d.colEnt)) continue;
-            what = `adds column ${pyStr(`${d.op.table}.${d.name}`)}, which the upgrade did not drop`;
+            what = `adds column ${pyStr(`${d.op.table}.${d.name}`)}, which upgrade() did not drop`;
           }
           break;
         }
@@ -1108,7 +1108,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
             if (D.events.some((x) => x.op.order < d.op.order && x.obj === "column" && x.action === "create" && x.tableEnt === d.tableEnt)) continue;
           }
           const kind = kindText(d);
-          what = d.action === "drop" ? `drops ${kind} ${pyStr(d.name!)}, which the upgrade did not create` : `creates ${kind} ${pyStr(d.name!)}, which the upgrade did not drop`;
+          what = d.action === "drop" ? `drops ${kind} ${pyStr(d.name!)}, which upgrade() did not create` : `creates ${kind} ${pyStr(d.name!)}, which upgrade() did not drop`;
           break;
         }
         default:

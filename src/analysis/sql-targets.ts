@@ -40,10 +40,13 @@ function fromStatement(st: SqlStatement): DataTarget | null {
       };
     case "create":
       if (st.object === "EXTENSION" && /\bIF\s+NOT\s+EXISTS\b/i.test(st.text)) return { kind: "read", table: null, schema: null, columns: null };
-      return st.table ? { kind: "ddl", table: st.table.name, schema: st.table.schema, columns: null } : null;
+    // falls through
     case "alter-table":
     case "drop":
-      return st.table ? { kind: "ddl", table: st.table.name, schema: st.table.schema, columns: null } : null;
+    case "alter": {
+      const n = st.table ?? st.targets[0];
+      return n ? { kind: "ddl", table: n.name, schema: n.schema, columns: null } : null;
+    }
     default:
       if (READ_ONLY.has(first.toUpperCase())) return { kind: "read", table: null, schema: null, columns: null };
       if (first.toUpperCase() === "COMMENT" && st.table) return { kind: "ddl", table: st.table.name, schema: st.table.schema, columns: null };
