@@ -154,6 +154,13 @@ function decideColor(values: CheckValues, io: IO, toFile: boolean): boolean {
   return !toFile && io.isTTY;
 }
 
+/** Config globs are relative to the config file's directory; the engine resolves globs from cwd. */
+function relativeGlob(configFile: string, glob: string, cwd: string): string {
+  if (path.isAbsolute(glob)) return glob;
+  const rel = path.relative(cwd, path.dirname(configFile)).split(path.sep).join("/");
+  return rel === "" ? glob : `${rel}/${glob}`;
+}
+
 async function check(paths: string[], values: CheckValues, io: IO): Promise<number> {
   const { FORMATS, loadReporter } = await import("./report/types.js");
   const format = (values.format ?? "friendly") as (typeof FORMATS)[number];
@@ -164,18 +171,19 @@ async function check(paths: string[], values: CheckValues, io: IO): Promise<numb
   const config = await loadConfig({ configFile: values.config ?? null, noConfig: values["no-config"] === true, cwd: io.cwd });
   for (const w of config.warnings) io.stderr(`alembic-lint: ${w}\n`);
 
-  const severity: Record<string, "error" | "warning" | "note" | "off"> = { ...(config.severity ?? {}) };
+  const cliSeverity: Record<string, "error" | "warning" | "note" | "off"> = {};
   for (const s of values.severity ?? []) {
     const m = /^([^=]+)=(error|warning|note|off)$/.exec(s.trim());
     if (!m) throw new ExitError(`--severity expects CODE=LEVEL with LEVEL one of error, warning, note, off; got ${JSON.stringify(s)}`);
-    severity[m[1]!.trim()] = m[2] as "error";
+    cliSeverity[m[1]!.trim()] = m[2] as "error";
   }
   const cliSelect = splitList(values.select);
   // CLI over config, as ruff: --select replaces the file's selection; --extend-select re-enables.
-  const merged = mergeSelection(config, { ...(cliSelect ? { select: cliSelect } : {}), extendSelect: splitList(values["extend-select"]) ?? [], ignore: splitList(values.ignore) ?? [] });
+  const merged = mergeSelection(config, { ...(cliSelect ? { select: cliSelect } : {}), extendSelect: splitList(values["extend-select"]) ?? [], ignore: splitList(values.ignore) ?? [], severity: cliSeverity });
   const select = merged.select;
   const extendSelect = merged.extendSelect ?? [];
   const ignore = merged.ignore ?? [];
+  const severity = merged.severity ?? {};
   const { lintPaths } = await import("./lint.js");
   const result = await lintPaths(paths, {
     ...(select ? { select } : {}),
@@ -186,6 +194,7 @@ async function check(paths: string[], values: CheckValues, io: IO): Promise<numb
     ruleOptions: config.ruleOptions,
     ...(config.exclude ? { exclude: config.exclude } : {}),
     ...(config.requireReason ? { requireReason: config.requireReason } : {}),
+    scripts: [...(config.scripts ?? []).map((g) => (config.file ? relativeGlob(config.file, g, io.cwd) : g)), ...(values.scripts ?? [])],
     cwd: io.cwd,
     beforeParse: (fileCount) => {
       // Small runs (pre-commit) are dominated by WASM compilation: Liftoff only.

@@ -342,20 +342,29 @@ export function anchorGlob(glob: string, dir: string): string {
  */
 export function mergeSelection(config: Config, cli: Selection): Selection {
   const severity: Record<string, Level> = { ...(config.severity ?? {}), ...(cli.severity ?? {}) };
+  let out: Selection;
   if (cli.select && cli.select.length > 0) {
-    return { select: cli.select, extendSelect: cli.extendSelect ?? [], ignore: cli.ignore ?? [], severity };
+    out = { select: cli.select, extendSelect: cli.extendSelect ?? [], ignore: cli.ignore ?? [], severity };
+  } else {
+    const reenabled = new Set((cli.extendSelect ?? []).flatMap((s) => matchSelector(s).map((r) => r.meta.code)));
+    let ignore = config.ignore ?? [];
+    if (reenabled.size > 0) {
+      ignore = ignore.flatMap((s) => matchSelector(s).map((r) => r.meta.code)).filter((c) => !reenabled.has(c));
+    }
+    out = {
+      ...(config.select ? { select: config.select } : {}),
+      extendSelect: [...(config.extendSelect ?? []), ...(cli.extendSelect ?? [])],
+      ignore: [...ignore, ...(cli.ignore ?? [])],
+      severity,
+    };
   }
-  const reenabled = new Set((cli.extendSelect ?? []).flatMap((s) => matchSelector(s).map((r) => r.meta.code)));
-  let ignore = config.ignore ?? [];
-  if (reenabled.size > 0) {
-    ignore = ignore.flatMap((s) => matchSelector(s).map((r) => r.meta.code)).filter((c) => !reenabled.has(c));
+  // A severity naming one rule also enables it (that is how opt-in rules are switched on
+  // with a level), but an ignored rule stays off: drop the level of every ignored rule.
+  const ignored = new Set((out.ignore ?? []).flatMap((s) => matchSelector(s).map((r) => r.meta.code)));
+  if (ignored.size > 0) {
+    out.severity = Object.fromEntries(Object.entries(severity).filter(([k]) => !matchSelector(k).every((r) => ignored.has(r.meta.code))));
   }
-  return {
-    ...(config.select ? { select: config.select } : {}),
-    extendSelect: [...(config.extendSelect ?? []), ...(cli.extendSelect ?? [])],
-    ignore: [...ignore, ...(cli.ignore ?? [])],
-    severity,
-  };
+  return out;
 }
 
 /** Where a setting came from, for messages: `pyproject.toml: tool.alembic-lint.baseline`. */

@@ -180,7 +180,8 @@ export function applySuppressions(diags: Diagnostic[], files: Map<string, Migrat
     const needed = needsReason.has(d.code);
     const hit = matching.find((s) => !needed || s.reason !== "");
     if (hit) {
-      hit.used.add(d.code);
+      // Reasonless suppressions consulted before it matched too: not "unused".
+      for (const s of matching.slice(0, matching.indexOf(hit) + 1)) s.used.add(d.code);
       d.suppressed = { kind: "inSource", justification: hit.reason };
       return;
     }
