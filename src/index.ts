@@ -7,6 +7,7 @@ import { applySuppressions } from "./engine/suppress.js";
 import { sortDiagnostics } from "./engine/run.js";
 import type { Diagnostic, Dialect } from "./engine/rule.js";
 import type { Migration, MigrationSet } from "./model.js";
+import type { ScriptsInput } from "./scripts.js";
 
 export { lintPaths, type LintOptions, type LintResult } from "./lint.js";
 export { parseMigration } from "./parse/index.js";
@@ -27,9 +28,14 @@ export interface SourceLintOptions extends Selection {
  */
 export async function lintSources(files: { path: string; text: string }[], opts: SourceLintOptions = {}): Promise<{ diagnostics: Diagnostic[]; migrations: Migration[] }> {
   const migrations: Migration[] = [];
-  for (const f of files) migrations.push(await parseMigration(f.text, f.path, path.resolve(f.path)));
-  const targets = new Set((opts.targets ?? files.map((f) => f.path)).map((p) => path.resolve(p)));
-  const set: MigrationSet = { root: path.resolve(path.dirname(files[0]?.path ?? ".")), path: path.dirname(files[0]?.path ?? "."), migrations, targets };
+  // Files that are not Python are scripts checked by ALM010 (deploy scripts, Makefiles...).
+  const scripts = files.filter((f) => !f.path.endsWith(".py"));
+  const sources = files.filter((f) => f.path.endsWith(".py"));
+  for (const f of sources) migrations.push(await parseMigration(f.text, f.path, path.resolve(f.path)));
+  const targets = new Set((opts.targets ?? sources.map((f) => f.path)).map((p) => path.resolve(p)));
+  const first = sources[0]?.path ?? ".";
+  const set: MigrationSet & ScriptsInput = { root: path.resolve(path.dirname(first)), path: path.dirname(first), migrations, targets, scripts, allSets: [] };
+  set.allSets = [set];
   const rules = resolveSelection(opts);
   const { diagnostics, internalErrors } = runRules([set], { rules, dialect: opts.dialect ?? "postgresql", ...(opts.ruleOptions ? { ruleOptions: opts.ruleOptions } : {}) });
   if (internalErrors.length > 0) throw new Error(internalErrors.map((e) => `${e.code} on ${e.path}: ${e.message}\n${e.stack ?? ""}`).join("\n"));

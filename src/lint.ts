@@ -6,6 +6,7 @@ import { resolveSelection, type Selection } from "./engine/registry.js";
 import { applySuppressions } from "./engine/suppress.js";
 import type { Diagnostic, Dialect } from "./engine/rule.js";
 import type { Migration, MigrationSet } from "./model.js";
+import type { ScriptFile } from "./scripts.js";
 
 export interface LintOptions extends Selection {
   dialect?: Dialect;
@@ -16,6 +17,8 @@ export interface LintOptions extends Selection {
   requireReason?: boolean | string[];
   /** Called once discovery knows how many files will be parsed. */
   beforeParse?: (fileCount: number) => void;
+  /** Globs (relative to cwd) of scripts checked for stale revision ids (ALM010). */
+  scripts?: string[];
 }
 
 export interface LintedFile {
@@ -61,6 +64,8 @@ export async function lintPaths(paths: string[], opts: LintOptions = {}): Promis
     }
     sets.push({ root: tree.root, path: tree.display, migrations, targets: tree.targets });
   }
+  const scripts = await readScripts(opts.scripts ?? [], opts.cwd ?? process.cwd());
+  for (const set of sets) Object.assign(set, { scripts, allSets: sets });
   const rules = resolveSelection(opts);
   const { diagnostics, internalErrors } = runRules(sets, { rules, dialect: opts.dialect ?? "postgresql", ...(opts.ruleOptions ? { ruleOptions: opts.ruleOptions } : {}) });
   const migrations = new Map(sets.flatMap((s) => s.migrations.map((m) => [m.path, m] as const)));
@@ -71,6 +76,26 @@ export async function lintPaths(paths: string[], opts: LintOptions = {}): Promis
     ...(opts.requireReason !== undefined ? { requireReason: opts.requireReason } : {}),
   });
   return { trees, files, diagnostics: sortDiagnostics(all), internalErrors, skipped, migrations };
+}
+
+/** Script files named by `scripts` globs; unreadable or binary ones are skipped. */
+async function readScripts(globs: string[], cwd: string): Promise<ScriptFile[]> {
+  if (globs.length === 0) return [];
+  const fg = (await import("fast-glob")).default;
+  const { readFile } = await import("node:fs/promises");
+  const { displayPath } = await import("./discover.js");
+  const files = fg.sync(globs, { cwd, absolute: true, onlyFiles: true, dot: true, suppressErrors: true, followSymbolicLinks: false }).sort();
+  const out: ScriptFile[] = [];
+  for (const f of files) {
+    try {
+      const bytes = await readFile(f);
+      if (bytes.includes(0)) continue;
+      out.push({ path: displayPath(f, cwd), text: bytes.toString("utf8") });
+    } catch {
+      // vanished or unreadable: nothing to check
+    }
+  }
+  return out;
 }
 
 function loadErrorDiagnostic(path: string, message: string, line: number): Diagnostic {
