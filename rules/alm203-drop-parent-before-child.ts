@@ -1,6 +1,6 @@
 import { defineRule } from "../src/engine/rule.js";
 import { asString } from "../src/model.js";
-import { opLabel, simulateMigration, type ForeignKeyEdge } from "../src/analysis/schema.js";
+import { executeText, opLabel, simulateMigration, type ForeignKeyEdge } from "../src/analysis/schema.js";
 
 function fkText(e: ForeignKeyEdge): string {
   const name = e.name ? `"${e.name}" ` : "";
@@ -62,6 +62,11 @@ export default defineRule({
           matches = () => true;
           object = `the primary key of "${P}"`;
         } else continue;
+        // MySQL/SQLite: foreign key checks switched off before the drops.
+        const checksOff = sim.steps.some(
+          (s) => s.pos < step.pos && s.kind === "op" && s.op.name === "execute" && /foreign_key_checks\s*=\s*(0|off|false)|foreign_keys\s*=\s*(0|off|false)/i.test(executeText(s.op).text),
+        );
+        if (checksOff) continue;
         const edges = sim
           .liveForeignKeys(step.pos)
           .filter((e) => !e.maybe && e.refTable === P && e.refSchema === schema && !(e.table === P && e.schema === schema) && matches(e))

@@ -267,10 +267,12 @@ export function executionOrder(section: Section): Step[] {
   });
 }
 
+/** Column names in a columns argument (strings that are SQL expressions are left out). */
 function stringCols(v: Value | undefined): string[] {
-  if (typeof v === "string") return [v];
+  const plain = (x: string): boolean => !/[()\s,]/.test(x);
+  if (typeof v === "string") return plain(v) ? [v] : [];
   if (!Array.isArray(v)) return [];
-  return v.filter((x): x is string => typeof x === "string");
+  return v.filter((x): x is string => typeof x === "string" && plain(x));
 }
 
 function allStringCols(v: Value | undefined): string[] | undefined {
@@ -497,6 +499,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   };
 
   const fkFromColumn = (schema: string | null, table: string, col: ColumnDef, op: Op, step: Step, maybe: boolean): void => {
+    if (/use_alter\s*=\s*True/.test(col.text)) return;
     for (const fk of col.foreignKeys) {
       if (!fk.table || !col.name) continue;
       addFk({ name: fk.name, schema, table, columns: [col.name], refSchema: fk.schema, refTable: fk.table, refColumns: fk.column ? [fk.column] : [], op }, step, maybe);
@@ -534,17 +537,17 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
           const en = enumTypes ? enumTypeOf(col.type) : null;
           if (en && en.createType) record(typeRef(en.name), "create", step, maybe);
           else if (en) u.push(typeRef(en.name));
-          for (const fk of col.foreignKeys) if (fk.table && !(fk.table === T && (fk.schema ?? schema) === schema)) u.push(tableRef(fk.schema, fk.table));
+          if (!/use_alter\s*=\s*True/.test(col.text)) for (const fk of col.foreignKeys) if (fk.table && !(fk.table === T && (fk.schema ?? schema) === schema)) u.push(tableRef(fk.schema, fk.table));
         }
         for (const c of def?.constraints ?? []) {
-          if (c.kind === "foreignkey" && c.referent?.table && !(c.referent.table === T && (c.referent.schema ?? schema) === schema)) u.push(tableRef(c.referent.schema, c.referent.table));
+          if (c.kind === "foreignkey" && c.referent?.table && !/use_alter\s*=\s*True/.test(c.text) && !(c.referent.table === T && (c.referent.schema ?? schema) === schema)) u.push(tableRef(c.referent.schema, c.referent.table));
         }
         record(tableRef(schema, T), "create", step, maybe, { guarded });
         for (const col of def?.columns ?? []) if (col.name) createColumn(schema, T, col.name, step, maybe, guarded);
         for (const col of def?.columns ?? []) fkFromColumn(schema, T, col, op, step, maybe);
         for (const c of def?.constraints ?? []) {
           if (c.name) createConstraint(schema, T, c.name, c.columns, step, maybe);
-          if (c.kind === "foreignkey" && c.referent?.table) {
+          if (c.kind === "foreignkey" && c.referent?.table && !/use_alter\s*=\s*True/.test(c.text)) {
             addFk({ name: c.name, schema, table: T, columns: c.columns, refSchema: c.referent.schema, refTable: c.referent.table, refColumns: c.referent.columns, op }, step, maybe);
           }
         }
@@ -672,8 +675,9 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
         if (!maybe && (type === undefined || type === "foreignkey")) {
           const named = name ? fks.some((e) => e.removed === undefined && e.table === T && e.schema === schema && e.name === name) : false;
           if (named) removeFks((e) => e.table === T && e.schema === schema && e.name === name, step.pos + 0.5);
-          // A name we cannot tie to a known edge may be a convention-generated name for an unnamed one.
-          else removeFks((e) => e.table === T && e.schema === schema && (e.name === null || !name), step.pos + 0.5);
+          // A name we cannot tie to a known edge may be another name for one of them (naming
+          // conventions, database-generated names): forget every edge from this table.
+          else removeFks((e) => e.table === T && e.schema === schema, step.pos + 0.5);
         }
         break;
       }
@@ -736,7 +740,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
         else if (ev.action === "drop") {
           record(constraintRef(s, ev.table, ev.name), "drop", step, maybe, { guarded: ev.guarded });
           const t = ev.table;
-          if (!maybe) removeFks((e) => e.table === t && (e.name === ev.name || e.name === null), step.pos + 0.5);
+          if (!maybe) removeFks((e) => e.table === t, step.pos + 0.5);
         }
         break;
       case "type":
@@ -870,6 +874,8 @@ export function buildCatalog(sections: Section[]): Catalog {
   };
   const addColumn = (table: string, def: ColumnDef, op: Op): void => {
     if (!def.name) return;
+    // `index=True` creates an index named by SQLAlchemy's default convention.
+    if (def.index) addIndex({ schema: op.schema, table, name: `ix_${table}_${def.name}`, columns: [def.name], op });
     const k = `${table}\0${def.name}`;
     const list = catalog.columns.get(k) ?? [];
     list.push({ def, op });
