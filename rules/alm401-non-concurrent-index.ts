@@ -1,5 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
-import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, py, restKwargs, schemaKw, tableLabel } from "./alm40x-shared.js";
+import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, py, restKwargs, schemaKw, sqlStatements, tableLabel } from "./alm40x-shared.js";
 
 export default defineRule({
   meta: {
@@ -18,7 +18,8 @@ export default defineRule({
         "A concurrent build can fail and leave an `INVALID` index behind; drop it and retry " +
         "(`if_not_exists=True` does not repair an invalid index).\n\n" +
         "Indexes on tables created earlier in the same migration are not reported: a new table has no rows and no " +
-        "readers. The rule is PostgreSQL-specific and silent for other dialects: MySQL/InnoDB builds secondary indexes " +
+        "readers. `CREATE INDEX` statements in literal SQL passed to `op.execute()` are checked the same way. " +
+        "The rule is PostgreSQL-specific and silent for other dialects: MySQL/InnoDB builds secondary indexes " +
         "online (`ALGORITHM=INPLACE, LOCK=NONE`) by default, and SQLite locks the whole database for any write anyway.",
       bad:
         'from alembic import op\n\n\ndef upgrade():\n    op.create_index("ix_orders_customer_id", "orders", ["customer_id"])\n\n\n' +
@@ -33,6 +34,9 @@ export default defineRule({
         "django-migration-linter: `CREATE_INDEX`",
     },
     messages: {
+      nonConcurrentSql: (a: { index: string; table: string }) =>
+        `CREATE INDEX ${a.index} without CONCURRENTLY: writes to existing table ${a.table} are blocked until it finishes; ` +
+        `write \`CREATE INDEX CONCURRENTLY\` and run it inside \`with op.get_context().autocommit_block():\``,
       nonConcurrent: (a: { index: string; table: string; call: string }) =>
         `index ${a.index} is built without CONCURRENTLY: writes to existing table ${a.table} are blocked until it finishes; ` +
         `build it concurrently outside the transaction: \`with op.get_context().autocommit_block(): ${a.call}\``,
@@ -44,6 +48,21 @@ export default defineRule({
     for (const s of checkedSections(m, ctx.options)) {
       const created = newObjects(s);
       for (const op of s.ops) {
+        if (op.name === "execute") {
+          if (!mayReport(m, s, op, { needTable: false })) continue;
+          const here = new Set<string>();
+          for (const st of sqlStatements(op)) {
+            if (st.kind === "create_table") here.add(`${st.schema ?? ""}.${st.table}`);
+            if (st.kind !== "create_index" || st.concurrently) continue;
+            if (here.has(`${st.schema ?? ""}.${st.table}`) || created.tableNameCreatedBefore(st.schema, st.table, op.order)) continue;
+            ctx.report({
+              at: op,
+              message: "nonConcurrentSql",
+              data: { index: st.index !== null ? `"${st.index}"` : "(unnamed)", table: tableLabel(st.schema, st.table) },
+            });
+          }
+          continue;
+        }
         if (op.name !== "create_index") continue;
         const conc = op.args.postgresql_concurrently;
         if (conc !== undefined && conc !== false && conc !== null) continue; // concurrent, or not a literal

@@ -1,5 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
-import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, tableLabel } from "./alm40x-shared.js";
+import { CHECK_DOWNGRADE_OPTION, alterActions, checkedSections, mayReport, newObjects, tableLabel } from "./alm40x-shared.js";
 
 export default defineRule({
   meta: {
@@ -18,6 +18,7 @@ export default defineRule({
         "2. backfill the new column from the old one (in batches);\n" +
         "3. switch reads to the new column and stop writing the old one;\n" +
         "4. drop the old column in a later migration.\n\n" +
+        "`ALTER TABLE ... RENAME COLUMN` in literal SQL passed to `op.execute()` is checked too. " +
         "Renaming a column that this migration added, or of a table it created, is not reported (nothing reads it yet). " +
         "The hazard is the same on every database, so the rule is not dialect-specific.",
       bad:
@@ -44,6 +45,19 @@ export default defineRule({
       const created = newObjects(s);
       const renamedNew = new Set<string>(); // new columns under their later names
       for (const op of s.ops) {
+        if (op.name === "execute") {
+          for (const { schema, table, action, probe } of alterActions(op)) {
+            if (action.kind !== "rename_column") continue;
+            const k = `${schema ?? ""}\0${table}\0`;
+            if (created.columnCreatedBefore(probe, action.from) || renamedNew.has(k + action.from)) {
+              renamedNew.add(k + action.to);
+              continue;
+            }
+            if (!mayReport(m, s, op, { needTable: false })) continue;
+            ctx.report({ at: op, message: "rename", data: { table: tableLabel(schema, table), from: action.from, to: action.to } });
+          }
+          continue;
+        }
         if (op.name !== "alter_column") continue;
         const from = op.args.column_name;
         const to = op.args.new_column_name;

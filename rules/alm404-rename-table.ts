@@ -1,15 +1,16 @@
 import { defineRule } from "../src/engine/rule.js";
 import type { Op, Section } from "../src/model.js";
-import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, sqlTable } from "./alm40x-shared.js";
+import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, sqlStatements, sqlTable, alterActions } from "./alm40x-shared.js";
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** `CREATE [OR REPLACE] VIEW <old name>` later in the same function: the transitional shim. */
-function viewUnderOldName(s: Section, op: Op, old: string): boolean {
-  const re = new RegExp(`\\bcreate\\s+(?:or\\s+replace\\s+)?view\\s+(?:[\\w$]+\\.|"[^"]+"\\.)?"?${escapeRe(old)}"?(?![\\w$])`, "i");
-  return s.ops.some((o) => o.order > op.order && o.name === "execute" && typeof o.sql === "string" && re.test(o.sql));
+function viewUnderOldName(s: Section, op: Op, old: string, afterStmt = -1): boolean {
+  const re = new RegExp(`^create\\s+(?:or\\s+replace\\s+)?view\\s+(?:[\\w$]+\\.|"[^"]+"\\.)?"?${escapeRe(old)}"?(?![\\w$])`, "i");
+  if (afterStmt >= 0 && sqlStatements(op).some((st, i) => i > afterStmt && re.test(st.text))) return true;
+  return s.ops.some((o) => o.order > op.order && o.name === "execute" && sqlStatements(o).some((st) => re.test(st.text)));
 }
 
 export default defineRule({
@@ -27,6 +28,7 @@ export default defineRule({
         "backfill, move reads, stop writing the old one, drop it later), or keep a compatibility view under the old " +
         "name in the same migration, e.g. `op.execute('CREATE VIEW old_name AS SELECT * FROM new_name')` (a simple " +
         "view is updatable on PostgreSQL and MySQL), and drop the view once no deployed code uses the old name.\n\n" +
+        "`ALTER TABLE ... RENAME TO` in literal SQL passed to `op.execute()` is checked too. " +
         "A table created earlier in the same migration is not reported, nor a rename followed by such a view. " +
         "The hazard is the same on every database, so the rule is not dialect-specific.",
       bad:
@@ -50,6 +52,19 @@ export default defineRule({
     for (const s of checkedSections(m, ctx.options)) {
       const created = newObjects(s);
       for (const op of s.ops) {
+        if (op.name === "execute") {
+          for (const { schema, table, action, stmt, probe } of alterActions(op)) {
+            if (action.kind !== "rename_table" || action.to === table) continue;
+            if (!mayReport(m, s, op, { needTable: false })) continue;
+            if (created.tableCreatedBefore(probe) || viewUnderOldName(s, op, table, stmt)) continue;
+            ctx.report({
+              at: op,
+              message: "rename",
+              data: { from: schema ? `${schema}.${table}` : table, to: action.to, sqlFrom: sqlTable(schema, table), sqlTo: sqlTable(schema, action.to) },
+            });
+          }
+          continue;
+        }
         if (op.name !== "rename_table") continue;
         const from = op.table;
         const to = op.args.new_table_name;

@@ -1,6 +1,6 @@
 import { defineRule } from "../src/engine/rule.js";
 import { isExpr, type Op, type Section, type Value } from "../src/model.js";
-import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, schemaKw, sqlIdent, tableLabel } from "./alm40x-shared.js";
+import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, schemaKw, sqlIdent, tableLabel, alterActions } from "./alm40x-shared.js";
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -21,12 +21,12 @@ function notNullName(name: string, column: string): boolean {
  * The safe recipe is visible in this function: a `CHECK (col IS NOT NULL)` constraint
  * (created, validated, or dropped after Postgres 12 used it to skip the scan).
  */
-function notNullCheckNearby(s: Section, op: Op, column: string): boolean {
+function notNullCheckNearby(s: Section, op: Op, column: string, table: string | null = op.table): boolean {
   const col = escapeRe(column);
   const isNotNull = new RegExp(`(?<![\\w$])"?${col}"?\\s*\\)?\\s+is\\s+not\\s+null\\b`, "i");
   const pyNotNull = new RegExp(`["']${col}["'][^\\n]*\\.(isnot|is_not)\\(\\s*None\\s*\\)`, "i");
   for (const o of s.ops) {
-    if (o.table !== null && o.table !== op.table && o.name !== "execute") continue;
+    if (o.table !== null && o.table !== table && o.name !== "execute") continue;
     if (o.name === "create_check_constraint") {
       const c = text(o.args.condition);
       if (isNotNull.test(c) || pyNotNull.test(c)) return true;
@@ -62,6 +62,7 @@ export default defineRule({
         "lock that allows reads and writes);\n" +
         "4. then `op.alter_column(\"t\", \"c\", nullable=False)`: Postgres 12+ uses the validated constraint and " +
         "skips the scan; drop the check constraint afterwards.\n\n" +
+        "`ALTER TABLE ... ALTER COLUMN ... SET NOT NULL` in literal SQL passed to `op.execute()` is checked too. " +
         "Not reported for columns added (or tables created) in the same migration: filling a new column before " +
         "setting it `NOT NULL` is ALM206's business. Also silent when the function shows the recipe (a " +
         "`CHECK (c IS NOT NULL)` constraint on the column). PostgreSQL only: on MySQL, `MODIFY ... NOT NULL` " +
@@ -92,6 +93,19 @@ export default defineRule({
     for (const s of checkedSections(m, ctx.options)) {
       const created = newObjects(s);
       for (const op of s.ops) {
+        if (op.name === "execute") {
+          for (const { schema, table, action, probe } of alterActions(op)) {
+            if (action.kind !== "set_not_null") continue;
+            if (!mayReport(m, s, op, { needTable: false })) continue;
+            if (created.columnCreatedBefore(probe, action.column) || notNullCheckNearby(s, op, action.column, table)) continue;
+            ctx.report({
+              at: op,
+              message: "setNotNull",
+              data: { table: tableLabel(schema, table), column: action.column, t: table, schemaKw: schema ? `, schema=${JSON.stringify(schema)}` : "", sqlColumn: sqlIdent(action.column) },
+            });
+          }
+          continue;
+        }
         if (op.name !== "alter_column" || op.args.nullable !== false) continue;
         if (op.args.existing_nullable === false) continue; // already NOT NULL: nothing changes
         const column = op.args.column_name;

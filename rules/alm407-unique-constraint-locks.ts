@@ -1,5 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
-import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, py, schemaKw, sqlIdent, sqlTable, tableLabel } from "./alm40x-shared.js";
+import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, py, schemaKw, sqlIdent, sqlTable, tableLabel, alterActions } from "./alm40x-shared.js";
 
 export default defineRule({
   meta: {
@@ -18,6 +18,7 @@ export default defineRule({
         "    op.create_index(\"uq_user_email\", \"user\", [\"email\"], unique=True, postgresql_concurrently=True)\n" +
         "op.execute(\"ALTER TABLE \\\"user\\\" ADD CONSTRAINT uq_user_email UNIQUE USING INDEX uq_user_email\")\n```\n\n" +
         "(or keep just the unique index if nothing needs a constraint, e.g. no foreign key or `ON CONFLICT ON CONSTRAINT`). " +
+        "`ALTER TABLE ... ADD ... UNIQUE (...)` in literal SQL passed to `op.execute()` is checked too. " +
         "Tables created earlier in the same migration are not reported. PostgreSQL only: MySQL adds unique " +
         "indexes online (`ALGORITHM=INPLACE`); on any database the statement fails if duplicates already exist.",
       bad:
@@ -33,6 +34,10 @@ export default defineRule({
         "django-migration-linter: `ADD_UNIQUE`",
     },
     messages: {
+      uniqueSql: (a: { table: string; name: string }) =>
+        `ADD CONSTRAINT ${a.name} UNIQUE on existing table ${a.table} builds its index under an ACCESS EXCLUSIVE lock ` +
+        `(reads and writes blocked); run \`CREATE UNIQUE INDEX CONCURRENTLY\` inside \`with op.get_context().autocommit_block():\` ` +
+        `first, then \`ADD CONSTRAINT ... UNIQUE USING INDEX ...\``,
       unique: (a: { table: string; name: string; bare: string; columns: string; t: string; schemaKw: string; sqlTable: string; sqlName: string }) =>
         `adding unique constraint ${a.name} to existing table ${a.table} builds its index under an ACCESS EXCLUSIVE lock ` +
         `(reads and writes blocked); build the index first with \`with op.get_context().autocommit_block(): ` +
@@ -46,6 +51,14 @@ export default defineRule({
     for (const s of checkedSections(m, ctx.options)) {
       const created = newObjects(s);
       for (const op of s.ops) {
+        if (op.name === "execute") {
+          for (const { schema, table, action, probe } of alterActions(op)) {
+            if (action.kind !== "add_unique" || action.usingIndex) continue;
+            if (!mayReport(m, s, op, { needTable: false }) || created.tableCreatedBefore(probe)) continue;
+            ctx.report({ at: op, message: "uniqueSql", data: { table: tableLabel(schema, table), name: action.name ? JSON.stringify(action.name) : "(unnamed)" } });
+          }
+          continue;
+        }
         if (op.name !== "create_unique_constraint") continue;
         if (!mayReport(m, s, op)) continue;
         if (created.tableCreatedBefore(op)) continue;

@@ -1,5 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
-import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, py, restKwargs, sqlIdent, sqlTable, tableLabel } from "./alm40x-shared.js";
+import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, py, restKwargs, sqlIdent, sqlTable, tableLabel, alterActions } from "./alm40x-shared.js";
 
 export default defineRule({
   meta: {
@@ -17,6 +17,7 @@ export default defineRule({
         "reads and writes:\n\n" +
         "```python\nop.create_foreign_key(\"fk_order_customer_id\", \"order\", \"customer\", [\"customer_id\"], [\"id\"], " +
         "postgresql_not_valid=True)\n# later migration:\nop.execute('ALTER TABLE \"order\" VALIDATE CONSTRAINT fk_order_customer_id')\n```\n\n" +
+        "`ALTER TABLE ... ADD ... FOREIGN KEY` without `NOT VALID` in literal SQL passed to `op.execute()` is checked too. " +
         "Not reported when either table was created earlier in the same migration (nothing to validate, or nobody " +
         "waiting on the lock) or with `postgresql_not_valid=True` (SQLAlchemy 2.0+). PostgreSQL only: MySQL/InnoDB " +
         "rebuilds the table (`ALGORITHM=COPY`) to add a foreign key unless `foreign_key_checks` is off, which is a " +
@@ -33,6 +34,9 @@ export default defineRule({
         'squawk: `adding-foreign-key-constraint`; strong_migrations: "Adding a foreign key" (and "Adding a reference")',
     },
     messages: {
+      foreignKeySql: (a: { name: string; source: string; referent: string }) =>
+        `foreign key ${a.name} from ${a.source} to ${a.referent} is validated while both existing tables are locked ` +
+        `against writes; add it with \`NOT VALID\` and run \`ALTER TABLE ... VALIDATE CONSTRAINT ...\` in a later migration`,
       foreignKey: (a: { name: string; source: string; referent: string; call: string; bare: string; t: string }) =>
         `foreign key ${a.name} from ${a.source} to ${a.referent} is validated while both existing tables are locked ` +
         `against writes; add it as \`${a.call}\` and run \`op.execute('ALTER TABLE ${a.t} VALIDATE CONSTRAINT ${a.bare}')\` ` +
@@ -45,6 +49,19 @@ export default defineRule({
     for (const s of checkedSections(m, ctx.options)) {
       const created = newObjects(s);
       for (const op of s.ops) {
+        if (op.name === "execute") {
+          for (const { schema, table, action, probe } of alterActions(op)) {
+            if (action.kind !== "add_foreign_key" || action.notValid || action.referent === null) continue;
+            if (!mayReport(m, s, op, { needTable: false }) || created.tableCreatedBefore(probe)) continue;
+            if (created.tableNameCreatedBefore(action.referent.schema, action.referent.name, op.order)) continue;
+            ctx.report({
+              at: op,
+              message: "foreignKeySql",
+              data: { name: action.name ? JSON.stringify(action.name) : "(unnamed)", source: tableLabel(schema, table), referent: tableLabel(action.referent.schema, action.referent.name) },
+            });
+          }
+          continue;
+        }
         if (op.name !== "create_foreign_key") continue;
         const notValid = op.args.postgresql_not_valid;
         if (notValid !== undefined && notValid !== false && notValid !== null) continue;

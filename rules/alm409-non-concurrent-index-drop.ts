@@ -1,6 +1,6 @@
 import { defineRule } from "../src/engine/rule.js";
 import type { Migration, Op, Section } from "../src/model.js";
-import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, otherSection, restKwargs, tableLabel } from "./alm40x-shared.js";
+import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, otherSection, restKwargs, sqlStatements, tableLabel } from "./alm40x-shared.js";
 
 interface IndexInfo {
   table: string | null;
@@ -17,6 +17,9 @@ function describeIndex(m: Migration, s: Section, name: string): IndexInfo | null
         const cols = Array.isArray(o.args.columns) ? o.args.columns.filter((c): c is string => typeof c === "string") : [];
         return { table: o.table, schema: o.schema, columns: cols };
       }
+      for (const st of sqlStatements(o)) {
+        if (st.kind === "create_index" && st.index === name) return { table: st.table, schema: st.schema, columns: [] };
+      }
     }
   }
   return null;
@@ -27,11 +30,15 @@ function describeIndex(m: Migration, s: Section, name: string): IndexInfo | null
  * takes the same lock anyway and the index goes with it. Autogenerate writes exactly
  * this (`drop_index` before `drop_table` / `drop_column`).
  */
-function goesAwayLater(s: Section, op: Op, name: string, info: IndexInfo | null): boolean {
+function goesAwayLater(s: Section, op: Op, name: string, info: IndexInfo | null, afterStmt = -1): boolean {
   const table = op.table ?? info?.table ?? null;
   const later = s.ops.filter((o) => o.order > op.order && !o.conditional);
-  if (table === null) return later.some((o) => o.name === "drop_table");
-  if (later.some((o) => o.name === "drop_table" && o.table === table)) return true;
+  const sqlDrops = [
+    ...sqlStatements(op).filter((_, i) => afterStmt >= 0 && i > afterStmt),
+    ...later.flatMap((o) => sqlStatements(o)),
+  ].flatMap((st) => (st.kind === "drop_table" ? st.tables.map((t) => t.name) : []));
+  if (table === null) return later.some((o) => o.name === "drop_table") || sqlDrops.length > 0;
+  if (later.some((o) => o.name === "drop_table" && o.table === table) || sqlDrops.includes(table)) return true;
   const dropped = later.filter((o) => o.name === "drop_column" && o.table === table).map((o) => o.args.column_name).filter((c): c is string => typeof c === "string");
   if (dropped.length === 0) return false;
   if (info && info.columns.length > 0) return info.columns.some((c) => dropped.includes(c));
@@ -56,7 +63,8 @@ export default defineRule({
         "    op.drop_index(\"ix_orders_status\", table_name=\"orders\", postgresql_concurrently=True)\n```\n\n" +
         "Not reported for indexes of tables created in the same migration, for indexes this migration created, nor " +
         "when the same function then drops the table or the indexed column (autogenerate's `drop_index` before " +
-        "`drop_table`: that statement takes the same lock anyway). PostgreSQL only: MySQL drops secondary indexes " +
+        "`drop_table`: that statement takes the same lock anyway). `DROP INDEX` in literal SQL passed to " +
+        "`op.execute()` is checked too. PostgreSQL only: MySQL drops secondary indexes " +
         "in place without blocking writes.",
       bad:
         'from alembic import op\n\n\ndef upgrade():\n    op.drop_index("ix_orders_status", table_name="orders")\n\n\n' +
@@ -70,6 +78,10 @@ export default defineRule({
         "django-migration-linter: `DROP_INDEX`",
     },
     messages: {
+      dropSql: (a: { index: string; table: string }) =>
+        `DROP INDEX ${a.index} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on ${a.table}, which waits for ` +
+        `running queries and blocks every new one meanwhile; write \`DROP INDEX CONCURRENTLY\` and run it inside ` +
+        `\`with op.get_context().autocommit_block():\``,
       drop: (a: { index: string; table: string; call: string }) =>
         `dropping index ${a.index} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on ${a.table}, which waits for ` +
         `running queries and blocks every new one meanwhile; drop it concurrently: ` +
@@ -82,6 +94,22 @@ export default defineRule({
     for (const s of checkedSections(m, ctx.options)) {
       const created = newObjects(s);
       for (const op of s.ops) {
+        if (op.name === "execute") {
+          if (!mayReport(m, s, op, { needTable: false })) continue;
+          for (const [i, st] of sqlStatements(op).entries()) {
+            if (st.kind !== "drop_index" || st.concurrently) continue;
+            for (const ix of st.indexes) {
+              if (created.indexCreatedBefore(ix.name, op.order)) continue;
+              const info = describeIndex(m, s, ix.name);
+              const table = info?.table ?? null;
+              const schema = info?.schema ?? ix.schema;
+              if (table !== null && created.tableNameCreatedBefore(schema, table, op.order)) continue;
+              if (goesAwayLater(s, { ...op, table }, ix.name, info, i)) continue;
+              ctx.report({ at: op, message: "dropSql", data: { index: JSON.stringify(ix.name), table: table !== null ? `table ${tableLabel(schema, table)}` : "its table" } });
+            }
+          }
+          continue;
+        }
         if (op.name !== "drop_index") continue;
         const conc = op.args.postgresql_concurrently;
         if (conc !== undefined && conc !== false && conc !== null) continue;

@@ -49,13 +49,6 @@ export function mayReport(m: Migration, s: Section, op: Op, opts: { needTable?: 
 
 const key = (schema: string | null, table: string) => `${schema ?? ""}\0${table}`;
 
-/** `CREATE TABLE x` / `CREATE MATERIALIZED VIEW x` in literal SQL. */
-const SQL_CREATE = /\bcreate\s+(?:(?:global\s+|local\s+)?(?:temp|temporary|unlogged)\s+)?(table|materialized\s+view)\s+(if\s+not\s+exists\s+)?((?:"[^"]+"|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|[\w$]+))?)/gi;
-
-function unquote(ident: string): string {
-  return ident.startsWith('"') ? ident.slice(1, -1) : ident.toLowerCase();
-}
-
 export interface NewObjects extends CreatedObjects {
   /** The table named by (schema, table) was created before `order` in this section. */
   tableNameCreatedBefore(schema: string | null, table: string | null, order: number): boolean;
@@ -76,12 +69,12 @@ export function newObjects(section: Section): NewObjects {
   const indexes = new Map<string, number>();
   for (const op of section.ops) {
     if (op.conditional) continue;
-    if (op.name === "execute" && op.sql) {
-      for (const mm of op.sql.matchAll(SQL_CREATE)) {
-        const parts = mm[3]!.split(".").map((p) => unquote(p.trim()));
-        const [schema, table] = parts.length === 2 ? [parts[0]!, parts[1]!] : [null, parts[0]!];
-        const k = key(schema, table);
+    for (const st of sqlStatements(op)) {
+      if (st.kind === "create_table") {
+        const k = key(st.schema, st.table);
         if (!sqlTables.has(k)) sqlTables.set(k, op.order);
+      } else if (st.kind === "create_index" && st.index !== null && !indexes.has(st.index)) {
+        indexes.set(st.index, op.order);
       }
     }
     if (op.name === "create_index" && typeof op.args.index_name === "string" && !indexes.has(op.args.index_name)) {
@@ -189,4 +182,191 @@ export function sqlIdent(name: string): string {
 /** `schema.table` for SQL text. */
 export function sqlTable(schema: string | null, table: string): string {
   return schema ? `${sqlIdent(schema)}.${sqlIdent(table)}` : sqlIdent(table);
+}
+
+// ---- literal SQL in op.execute(...) --------------------------------------------------
+
+/** One statement of literal SQL, classified for the online-safety rules. */
+export type SqlStatement =
+  | { kind: "create_index"; text: string; index: string | null; schema: string | null; table: string; unique: boolean; concurrently: boolean }
+  | { kind: "drop_index"; text: string; indexes: { schema: string | null; name: string }[]; concurrently: boolean }
+  | { kind: "reindex"; text: string; concurrently: boolean }
+  | { kind: "alter_table"; text: string; schema: string | null; table: string; actions: string[] }
+  | { kind: "create_table"; text: string; schema: string | null; table: string }
+  | { kind: "drop_table"; text: string; tables: { schema: string | null; name: string }[] }
+  | { kind: "commit"; text: string }
+  | { kind: "other"; text: string };
+
+const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)`;
+const QNAME = String.raw`(${IDENT})(?:\s*\.\s*(${IDENT}))?`;
+
+/** Identifier value: quoted kept as written, unquoted folded to lower case (Postgres rules). */
+export function sqlIdentValue(raw: string): string {
+  return raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw.toLowerCase();
+}
+
+function qname(a: string, b: string | undefined): { schema: string | null; name: string } {
+  return b === undefined ? { schema: null, name: sqlIdentValue(a) } : { schema: sqlIdentValue(a), name: sqlIdentValue(b) };
+}
+
+/** Splits literal SQL into statements (quotes, comments and dollar quoting respected). */
+export function splitSql(sql: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i]!;
+    const two = sql.slice(i, i + 2);
+    if (two === "--") {
+      const nl = sql.indexOf("\n", i);
+      i = nl < 0 ? sql.length : nl;
+      cur += " ";
+      continue;
+    }
+    if (two === "/*") {
+      const end = sql.indexOf("*/", i + 2);
+      i = end < 0 ? sql.length : end + 2;
+      cur += " ";
+      continue;
+    }
+    if (c === "'" || c === '"') {
+      let j = i + 1;
+      while (j < sql.length) {
+        if (sql[j] === c) {
+          if (sql[j + 1] === c) { j += 2; continue; }
+          break;
+        }
+        j++;
+      }
+      cur += sql.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
+    if (c === "$") {
+      const m = /^\$[A-Za-z_]*\$/.exec(sql.slice(i));
+      if (m) {
+        const end = sql.indexOf(m[0], i + m[0].length);
+        const stop = end < 0 ? sql.length : end + m[0].length;
+        cur += sql.slice(i, stop);
+        i = stop;
+        continue;
+      }
+    }
+    if (c === ";") {
+      if (cur.trim()) out.push(cur.trim());
+      cur = "";
+      i++;
+      continue;
+    }
+    cur += c;
+    i++;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+/** Splits the action list of ALTER TABLE at top-level commas. */
+function splitActions(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = "";
+  let quote: string | null = null;
+  for (const ch of s) {
+    if (quote) {
+      cur += ch;
+      if (ch === quote) quote = null;
+      continue;
+    }
+    if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === "(") depth++;
+    else if (ch === ")") depth--;
+    else if (ch === "," && depth === 0) {
+      out.push(cur.trim());
+      cur = "";
+      continue;
+    }
+    cur += ch;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+export function classifySql(stmt: string): SqlStatement {
+  const text = stmt.replace(/\s+/g, " ").trim();
+  let m = new RegExp(String.raw`^create\s+(unique\s+)?index\s+(concurrently\s+)?(?:if\s+not\s+exists\s+)?(?:(${IDENT})\s+)?on\s+(?:only\s+)?${QNAME}`, "i").exec(text);
+  if (m && !(m[3] && /^on$/i.test(m[3]))) {
+    const t = qname(m[4]!, m[5]);
+    return { kind: "create_index", text, index: m[3] ? sqlIdentValue(m[3]) : null, schema: t.schema, table: t.name, unique: !!m[1], concurrently: !!m[2] };
+  }
+  m = /^drop\s+index\s+(concurrently\s+)?(?:if\s+exists\s+)?(.*?)(?:\s+(?:cascade|restrict))?$/i.exec(text);
+  if (m) {
+    const indexes = m[2]!.split(",").map((x) => x.trim()).map((x) => {
+      const q = new RegExp(`^${QNAME}$`).exec(x);
+      return q ? qname(q[1]!, q[2]) : null;
+    });
+    if (indexes.every((x) => x !== null)) return { kind: "drop_index", text, indexes: indexes as { schema: string | null; name: string }[], concurrently: !!m[1] };
+    return { kind: "other", text };
+  }
+  m = /^reindex\s+(?:\([^)]*\)\s+)?(?:index|table|schema|database|system)\s+(concurrently\s+)?/i.exec(text);
+  if (m) return { kind: "reindex", text, concurrently: !!m[1] };
+  m = new RegExp(String.raw`^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?${QNAME}\s*\*?\s+(.*)$`, "i").exec(text);
+  if (m) {
+    const t = qname(m[1]!, m[2]);
+    return { kind: "alter_table", text, schema: t.schema, table: t.name, actions: splitActions(m[3]!) };
+  }
+  m = new RegExp(String.raw`^create\s+(?:(?:global\s+|local\s+)?(?:temp|temporary|unlogged)\s+)?(?:table|materialized\s+view)\s+(?:if\s+not\s+exists\s+)?${QNAME}`, "i").exec(text);
+  if (m) {
+    const t = qname(m[1]!, m[2]);
+    return { kind: "create_table", text, schema: t.schema, table: t.name };
+  }
+  m = /^drop\s+(?:table|materialized\s+view)\s+(?:if\s+exists\s+)?(.*?)(?:\s+(?:cascade|restrict))?$/i.exec(text);
+  if (m) {
+    const tables = m[1]!.split(",").map((x) => x.trim()).map((x) => {
+      const q = new RegExp(`^${QNAME}$`).exec(x);
+      return q ? qname(q[1]!, q[2]) : null;
+    });
+    if (tables.every((x) => x !== null)) return { kind: "drop_table", text, tables: tables as { schema: string | null; name: string }[] };
+    return { kind: "other", text };
+  }
+  if (/^(commit|end)(\s+(work|transaction))?$/i.test(text)) return { kind: "commit", text };
+  return { kind: "other", text };
+}
+
+/** The classified statements of an `execute` op with literal SQL ([] otherwise). */
+export function sqlStatements(op: Op): SqlStatement[] {
+  if (op.name !== "execute" || typeof op.sql !== "string") return [];
+  return splitSql(op.sql).map(classifySql);
+}
+
+/** ALTER TABLE actions, parsed. */
+export type AlterAction =
+  | { kind: "rename_column"; from: string; to: string }
+  | { kind: "rename_table"; to: string }
+  | { kind: "set_not_null"; column: string }
+  | { kind: "add_unique"; name: string | null; usingIndex: boolean }
+  | { kind: "add_foreign_key"; name: string | null; notValid: boolean; referent: { schema: string | null; name: string } | null }
+  | { kind: "other" };
+
+export function parseAlterAction(action: string): AlterAction {
+  let m = new RegExp(String.raw`^rename\s+to\s+(${IDENT})$`, "i").exec(action);
+  if (m) return { kind: "rename_table", to: sqlIdentValue(m[1]!) };
+  m = new RegExp(String.raw`^rename\s+(?:column\s+)?(${IDENT})\s+to\s+(${IDENT})$`, "i").exec(action);
+  if (m && !/^constraint$/i.test(m[1]!)) return { kind: "rename_column", from: sqlIdentValue(m[1]!), to: sqlIdentValue(m[2]!) };
+  m = new RegExp(String.raw`^alter\s+(?:column\s+)?(${IDENT})\s+set\s+not\s+null$`, "i").exec(action);
+  if (m) return { kind: "set_not_null", column: sqlIdentValue(m[1]!) };
+  m = new RegExp(String.raw`^add\s+(?:constraint\s+(${IDENT})\s+)?unique\b(.*)$`, "i").exec(action);
+  if (m) return { kind: "add_unique", name: m[1] ? sqlIdentValue(m[1]) : null, usingIndex: /^\s*using\s+index\b/i.test(m[2]!) };
+  m = new RegExp(String.raw`^add\s+(?:constraint\s+(${IDENT})\s+)?foreign\s+key\b.*?\breferences\s+${QNAME}`, "i").exec(action);
+  if (m) return { kind: "add_foreign_key", name: m[1] ? sqlIdentValue(m[1]) : null, notValid: /\bnot\s+valid\b/i.test(action), referent: qname(m[2]!, m[3]) };
+  return { kind: "other" };
+}
+
+/** Every ALTER TABLE action in an `execute` op's literal SQL, with its table and statement position. */
+export function alterActions(op: Op): { schema: string | null; table: string; action: AlterAction; stmt: number; probe: Op }[] {
+  const out: { schema: string | null; table: string; action: AlterAction; stmt: number; probe: Op }[] = [];
+  sqlStatements(op).forEach((st, i) => {
+    if (st.kind !== "alter_table") return;
+    for (const a of st.actions) out.push({ schema: st.schema, table: st.table, action: parseAlterAction(a), stmt: i, probe: { ...op, table: st.table, schema: st.schema } });
+  });
+  return out;
 }

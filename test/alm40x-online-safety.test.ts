@@ -70,3 +70,38 @@ def downgrade():
     expect(await codes(src, "ALM402")).toEqual([6]);
   });
 });
+
+describe("ALM4xx literal SQL classifier", async () => {
+  const { splitSql, classifySql, parseAlterAction } = await import("../rules/alm40x-shared.js");
+  it("splits statements, keeping quotes, comments and dollar quoting intact", () => {
+    expect(splitSql("-- c;\nCREATE INDEX a ON t (x); SELECT ';'; DO $$ BEGIN; END $$; /* ; */ COMMIT")).toEqual([
+      "CREATE INDEX a ON t (x)", "SELECT ';'", "DO $$ BEGIN; END $$", "COMMIT",
+    ]);
+  });
+  it("classifies index, table and transaction statements", () => {
+    expect(classifySql("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix ON ONLY public.\"User\" (email)")).toMatchObject({
+      kind: "create_index", index: "ix", schema: "public", table: "User", unique: true, concurrently: true,
+    });
+    expect(classifySql("create index on orders (status)")).toMatchObject({ kind: "create_index", index: null, table: "orders", concurrently: false });
+    expect(classifySql("DROP INDEX IF EXISTS a, s.b CASCADE")).toMatchObject({ kind: "drop_index", concurrently: false, indexes: [{ schema: null, name: "a" }, { schema: "s", name: "b" }] });
+    expect(classifySql("REINDEX INDEX CONCURRENTLY ix")).toMatchObject({ kind: "reindex", concurrently: true });
+    expect(classifySql("DROP TABLE IF EXISTS visit")).toMatchObject({ kind: "drop_table", tables: [{ schema: null, name: "visit" }] });
+    expect(classifySql("CREATE UNLOGGED TABLE IF NOT EXISTS s.t (id int)")).toMatchObject({ kind: "create_table", schema: "s", table: "t" });
+    expect(classifySql("END")).toMatchObject({ kind: "commit" });
+    expect(classifySql("ALTER TABLE ONLY \"order\" ADD COLUMN a int, ALTER COLUMN b SET NOT NULL")).toMatchObject({
+      kind: "alter_table", table: "order", actions: ["ADD COLUMN a int", "ALTER COLUMN b SET NOT NULL"],
+    });
+  });
+  it("parses ALTER TABLE actions", () => {
+    expect(parseAlterAction("RENAME COLUMN a TO b")).toEqual({ kind: "rename_column", from: "a", to: "b" });
+    expect(parseAlterAction("RENAME a TO b")).toEqual({ kind: "rename_column", from: "a", to: "b" });
+    expect(parseAlterAction("RENAME CONSTRAINT a TO b")).toEqual({ kind: "other" });
+    expect(parseAlterAction("RENAME TO accounts")).toEqual({ kind: "rename_table", to: "accounts" });
+    expect(parseAlterAction("ALTER COLUMN \"Email\" SET NOT NULL")).toEqual({ kind: "set_not_null", column: "Email" });
+    expect(parseAlterAction("ADD CONSTRAINT uq UNIQUE (a, b)")).toEqual({ kind: "add_unique", name: "uq", usingIndex: false });
+    expect(parseAlterAction("ADD CONSTRAINT uq UNIQUE USING INDEX uq")).toEqual({ kind: "add_unique", name: "uq", usingIndex: true });
+    expect(parseAlterAction("ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES s.p (id) NOT VALID")).toEqual({
+      kind: "add_foreign_key", name: "fk", notValid: true, referent: { schema: "s", name: "p" },
+    });
+  });
+});
