@@ -50,7 +50,7 @@ export default defineRule({
       good:
         'from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n' +
         '    op.alter_column("account", "email", existing_type=sa.String(length=255), type_=sa.Text())\n\n\n' +
-        'def downgrade():\n    op.alter_column("account", "email", existing_type=sa.Text(), type_=sa.String(length=255))\n',
+        'def downgrade():\n    # keep the wider type: narrowing it back could truncate emails written since\n    pass\n',
       peers: "django-migration-linter: `ALTER_COLUMN` (any type change); squawk and strong_migrations report type changes as locking, not as data loss",
     },
     messages: {

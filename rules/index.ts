@@ -31,6 +31,8 @@ import alm302 from "./alm302-drop-column.js";
 import alm303 from "./alm303-narrowing-type-change.js";
 import alm304 from "./alm304-not-null-without-default.js";
 import alm305 from "./alm305-destructive-sql.js";
+import alm306 from "./alm306-downgrade-loses-data.js";
+import alm307 from "./alm307-drop-and-add-column.js";
 import alm401 from "./alm401-non-concurrent-index.js";
 import alm402 from "./alm402-concurrent-index-in-transaction.js";
 import alm403 from "./alm403-rename-column.js";
@@ -76,6 +78,8 @@ export const allRules: Rule[] = [
   alm303,
   alm304,
   alm305,
+  alm306,
+  alm307,
   alm401,
   alm402,
   alm403,
