@@ -1,12 +1,23 @@
 import { defineRule } from "../src/engine/rule.js";
 import { normalizeType, pgRewriteFree, typeText } from "../src/analysis/sqltypes.js";
-import type { Migration, Op, Section, Value } from "../src/model.js";
+import { isExpr, type Migration, type Op, type Section, type Value } from "../src/model.js";
 import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, otherSection, tableLabel } from "./alm40x-shared.js";
 
 const sameColumn = (a: Op, b: Op) =>
   a.name === "alter_column" && a.table === b.table && (a.schema ?? null) === (b.schema ?? null) && a.args.column_name === b.args.column_name;
 
 const given = (v: Value | undefined): v is Value => v !== undefined && v !== null;
+
+/** Both sides name the same Postgres enum type (`sa.Enum(..., name="status")`): no new column type. */
+function sameNamedEnum(a: Value, b: Value): boolean {
+  const name = (v: Value): string | undefined => {
+    if (!isExpr(v) || !v.call || !/(^|\.)(Enum|ENUM)$/.test(v.call.callee)) return undefined;
+    const n = v.call.kwargs.name;
+    return typeof n === "string" ? n : undefined;
+  };
+  const x = name(a);
+  return x !== undefined && x === name(b);
+}
 
 /**
  * The column's type before this op: `existing_type`, else the type an earlier
@@ -76,6 +87,7 @@ export default defineRule({
         const to = normalizeType(op.args.type_);
         if (!to) continue;
         const prev = previousType(m, s, op);
+        if (prev !== undefined && sameNamedEnum(prev, op.args.type_)) continue; // the type itself is altered elsewhere
         if (prev !== undefined) {
           if (pgRewriteFree(prev, op.args.type_) !== false) continue;
         } else if (to.family === "string" || to.family === "numeric" || to.family === "other") {
