@@ -344,7 +344,10 @@ export function mergeSelection(config: Config, cli: Selection): Selection {
   const severity: Record<string, Level> = { ...(config.severity ?? {}), ...(cli.severity ?? {}) };
   let out: Selection;
   if (cli.select && cli.select.length > 0) {
-    out = { select: cli.select, extendSelect: cli.extendSelect ?? [], ignore: cli.ignore ?? [], severity };
+    // The file's levels still apply to the rules selected, but do not switch others on.
+    const chosen = new Set([...cli.select, ...(cli.extendSelect ?? [])].flatMap((s) => matchSelector(s).map((r) => r.meta.code)));
+    const fromFile = Object.entries(config.severity ?? {}).filter(([k]) => matchSelector(k).some((r) => chosen.has(r.meta.code)));
+    out = { select: cli.select, extendSelect: cli.extendSelect ?? [], ignore: cli.ignore ?? [], severity: { ...Object.fromEntries(fromFile), ...(cli.severity ?? {}) } };
   } else {
     const reenabled = new Set((cli.extendSelect ?? []).flatMap((s) => matchSelector(s).map((r) => r.meta.code)));
     let ignore = config.ignore ?? [];
@@ -362,7 +365,7 @@ export function mergeSelection(config: Config, cli: Selection): Selection {
   // with a level), but an ignored rule stays off: drop the level of every ignored rule.
   const ignored = new Set((out.ignore ?? []).flatMap((s) => matchSelector(s).map((r) => r.meta.code)));
   if (ignored.size > 0) {
-    out.severity = Object.fromEntries(Object.entries(severity).filter(([k]) => !matchSelector(k).every((r) => ignored.has(r.meta.code))));
+    out.severity = Object.fromEntries(Object.entries(out.severity ?? {}).filter(([k]) => !matchSelector(k).every((r) => ignored.has(r.meta.code))));
   }
   return out;
 }

@@ -258,6 +258,9 @@ describe("command line over config (in process)", () => {
   it("--select replaces the file's select, extend-select and ignore", () => {
     expect(codes(base({ select: ["ALM902"], ignore: ["ALM901"] }), { select: ["ALM901"] })).toEqual(["ALM900=error", "ALM901=note"]);
   });
+  it("--select keeps the file's levels for the rules selected, without switching others on", () => {
+    expect(codes(base({ severity: { ALM901: "error", ALM902: "note" } }), { select: ["ALM901"] })).toEqual(["ALM900=error", "ALM901=error"]);
+  });
   it("--extend-select re-enables a rule the file ignores", () => {
     expect(codes(base({ ignore: ["ALM90"] }), { extendSelect: ["ALM901"] })).toEqual(["ALM900=error", "ALM901=note"]);
   });
