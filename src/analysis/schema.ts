@@ -346,11 +346,13 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   const catalog = buildCatalog([section, ...(other ? [other] : [])]);
 
   // FK edges present when the function starts: those the other function creates and keeps.
-  if (other) {
+  // (Only when the other function is fully visible and nothing opaque runs after the edge.)
+  if (other && other.unanalyzed.length === 0) {
     const otherSim = simulate(other, { enumTypes, migration: opts.migration ?? null });
     const end = otherSim.steps.length;
     for (const e of otherSim.liveForeignKeys(end)) {
-      if (e.created >= 0 && !e.maybe) fks.push({ ...e, created: -1, removed: undefined });
+      if (e.created < 0 || e.maybe || otherSim.barrierBetween(e.created, end, [e.table, e.refTable, ...(e.name ? [e.name] : [])])) continue;
+      fks.push({ ...e, created: -1, removed: undefined });
     }
   }
 
@@ -1038,7 +1040,11 @@ export function classifySql(sqlText: string): SqlEffects {
     if (SCHEMA_ONLY.test(s)) continue;
     // UPDATE / INSERT / DELETE / SELECT / WITH / DO / CALL / EXEC / MERGE / COPY ...
     effects.writesData = true;
-    if (/^(do|call|exec|execute|select|with)\b/i.test(s) && /\b(create|drop|alter|rename)\b/i.test(s)) effects.tainted.push(...identifiers(s));
+    // Procedural SQL may run DDL from string literals: look at the text with its strings.
+    if (/^(do|call|exec|execute|select|with|begin|declare)\b/i.test(s)) {
+      const raw = sqlText.replace(/--[^\n]*/g, " ").replace(/\/\*[\s\S]*?\*\//g, " ");
+      if (/\b(create|drop|alter|rename|truncate)\b/i.test(raw)) effects.tainted.push(...identifiers(raw.replace(/'/g, " ")));
+    }
   }
   return effects;
 }
