@@ -1,5 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
-import { isNarrowing, typeText } from "../src/analysis/sqltypes.js";
+import { isNarrowing, normalizeType, typeText } from "../src/analysis/sqltypes.js";
 import type { Migration, Op, Section, Value } from "../src/model.js";
 import { Creations, mayReport, otherSection, tableLabel } from "./alm30x-shared.js";
 
@@ -73,6 +73,8 @@ export default defineRule({
         if (prev === undefined) continue;
         const verdict = isNarrowing(prev, op.args.type_);
         if (!verdict?.narrowing) continue;
+        // SQLite does not enforce string lengths: a shorter VARCHAR loses nothing there.
+        if (ctx.dialect === "sqlite" && normalizeType(prev)?.family === "string" && normalizeType(op.args.type_)?.family === "string") continue;
         ctx.report({
           at: op,
           message: "narrowing",

@@ -3,7 +3,9 @@ import type { Migration, Op, Section } from "../src/model.js";
 import { Creations, createsTablesOutsideOps, mayReport, otherSection, statementsOf, sqlNameMatches, tableLabel } from "./alm30x-shared.js";
 
 /** Columns whose values the database generates: they do not need a server default. */
-const GENERATED = /\b(Identity|Computed|Sequence)\s*\(|autoincrement\s*=\s*True/;
+const GENERATED = /\b(Identity|Computed|Sequence|DefaultClause|FetchedValue)\s*\(|autoincrement\s*=\s*True/;
+/** `sa.Column(..., **kw)` / `*args`: arguments we cannot see (a server default may hide there). */
+const SPREAD = /[(,]\s*\*{1,2}\s*[\w({[]/;
 
 /** An earlier statement in the section empties the table (DELETE without WHERE, TRUNCATE). */
 function emptiedBefore(s: Section, op: Op): boolean {
@@ -73,7 +75,7 @@ export default defineRule({
         if (op.name !== "add_column" || !op.column) continue;
         const col = op.column;
         if (col.nullable !== false || col.serverDefault !== undefined || col.primaryKey || col.name === null) continue;
-        if (GENERATED.test(col.text)) continue;
+        if (GENERATED.test(col.text) || SPREAD.test(col.text)) continue;
         if (!mayReport(m, s, op, { hidden: true })) continue;
         if (here.table(op.schema, op.table!, op.order) || other?.table(op.schema, op.table!)) continue;
         if (emptiedBefore(s, op)) continue;

@@ -53,7 +53,7 @@ function judge(st: SqlStatement, op: Op, scope: Scope, dialect: string): Hit | n
   const o = op.order;
   switch (st.kind) {
     case "delete": {
-      if (st.hasWhere || !st.table || scope.table(st.table, o)) return null;
+      if (st.hasWhere || st.hasJoin || !st.table || scope.table(st.table, o)) return null;
       return {
         sql,
         what: `DELETE without WHERE removes every row of ${label(st.table)}`,
@@ -61,7 +61,7 @@ function judge(st: SqlStatement, op: Op, scope: Scope, dialect: string): Hit | n
       };
     }
     case "update": {
-      if (st.hasWhere || !st.table || scope.table(st.table, o)) return null;
+      if (st.hasWhere || st.hasJoin || !st.table || scope.table(st.table, o)) return null;
       const added = scope.added(st.table);
       if (st.setColumns === null ? added.length > 0 : st.setColumns.every((c) => added.some((a) => a.toLowerCase() === c.toLowerCase()))) return null;
       const cols = st.setColumns ? st.setColumns.map((c) => `"${c}"`).join(", ") : "columns";
@@ -197,7 +197,7 @@ export default defineRule({
           const st: SqlStatement = {
             text: core.text, start: 0, end: core.text.length, kind: core.kind, keyword: core.kind.toUpperCase(), object: null,
             targets: [{ schema: op.schema, name: core.table, quoted: true }], table: { schema: null, name: core.table, quoted: true },
-            hasWhere: core.hasWhere, setColumns: core.setColumns, actions: [], ifExists: false,
+            hasWhere: core.hasWhere, hasJoin: false, setColumns: core.setColumns, actions: [], ifExists: false,
           };
           const h = judge(st, op, scope, ctx.dialect);
           if (h) hits.push({ ...h, what: h.what.replace(/^(DELETE|UPDATE) without WHERE/, (w) => `${w.split(" ")[0]} without .where()`) });

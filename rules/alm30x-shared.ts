@@ -87,13 +87,15 @@ export class Creations {
         if (c.name) this.columns.push({ order: o, kind: "other", schema: op.schema, name: c.name, table: op.table });
         if (c.enumName) this.objects.push({ order: o, kind: "type", schema: null, name: c.enumName });
       }
-    } else if (op.name === "rename_table" && typeof op.args.new_table_name === "string") {
-      this.objects.push({ order: o, kind: "table", schema: op.schema, name: op.args.new_table_name });
+    } else if (op.name === "rename_table" && op.table && typeof op.args.new_table_name === "string") {
+      // A renamed table keeps its rows: it is "new" only if it was created in this section.
+      if (this.table(op.schema, op.table, o)) this.objects.push({ order: o, kind: "table", schema: op.schema, name: op.args.new_table_name });
     } else if (op.name === "add_column" && op.table && op.column?.name) {
       this.columns.push({ order: o, kind: "other", schema: op.schema, name: op.column.name, table: op.table });
       if (op.column.enumName) this.objects.push({ order: o, kind: "type", schema: null, name: op.column.enumName });
-    } else if (op.name === "alter_column" && op.table && typeof op.args.new_column_name === "string") {
-      this.columns.push({ order: o, kind: "other", schema: op.schema, name: op.args.new_column_name, table: op.table });
+    } else if (op.name === "alter_column" && op.table && typeof op.args.new_column_name === "string" && typeof op.args.column_name === "string") {
+      // A renamed column keeps its values: it is "new" only if it was added in this section.
+      if (this.column(op.schema, op.table, op.args.column_name, o)) this.columns.push({ order: o, kind: "other", schema: op.schema, name: op.args.new_column_name, table: op.table });
     } else if (op.name === "create_index" && typeof op.args.index_name === "string") {
       this.objects.push({ order: o, kind: "index", schema: op.schema, name: op.args.index_name });
     } else if (op.name === "execute") {
@@ -104,12 +106,13 @@ export class Creations {
         } else if (st.kind === "alter-table" && st.table) {
           for (const a of st.actions) {
             if (a.verb === "ADD" && a.what === "COLUMN" && a.name) this.columns.push({ order: o, kind: "other", schema: st.table.schema, name: a.name, table: st.table.name });
-            if (a.verb === "RENAME" && a.what === "TO" && a.name) this.objects.push({ order: o, kind: "table", schema: st.table.schema, name: a.name });
+            if (a.verb === "RENAME" && a.what === "TO" && a.name && this.table(st.table.schema, st.table.name, o)) this.objects.push({ order: o, kind: "table", schema: st.table.schema, name: a.name });
           }
         } else if (st.kind === "alter" && st.object === "TYPE") {
-          // ALTER TYPE x RENAME TO y: y now exists.
+          // ALTER TYPE x RENAME TO y: y is the old type under a new name (still in use).
           const m = /\brename\s+to\s+("?)([\w$]+)\1\s*$/i.exec(st.text);
-          if (m) this.objects.push({ order: o, kind: "type", schema: null, name: m[2]! });
+          const from = st.targets[0];
+          if (m && from && this.object("type", from.schema, from.name, o)) this.objects.push({ order: o, kind: "type", schema: null, name: m[2]! });
         }
       }
     }

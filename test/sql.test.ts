@@ -44,7 +44,8 @@ describe("classifyStatement", () => {
     expect(classifyStatement("delete from public.users where id in (select id from x where y)")).toMatchObject({ kind: "delete", hasWhere: true, table: { name: "users", schema: "public" } });
     expect(classifyStatement("DELETE FROM ONLY audit_log")).toMatchObject({ hasWhere: false, table: { name: "audit_log" } });
     expect(classifyStatement("WITH old AS (SELECT id FROM t WHERE x) DELETE FROM t")).toMatchObject({ kind: "delete", hasWhere: false, table: { name: "t" } });
-    expect(classifyStatement("DELETE t1 FROM t1 JOIN t2 ON t1.id = t2.id")).toMatchObject({ kind: "delete", hasWhere: false, table: { name: "t1" } });
+    expect(classifyStatement("DELETE t1 FROM t1 JOIN t2 ON t1.id = t2.id")).toMatchObject({ kind: "delete", hasWhere: false, hasJoin: true, table: { name: "t1" } });
+    expect(classifyStatement("UPDATE t1 INNER JOIN t2 ON t1.id = t2.t1_id SET t1.a = t2.b")).toMatchObject({ kind: "update", hasWhere: false, hasJoin: true, setColumns: ["a"] });
   });
 
   it("UPDATE: target, WHERE and the columns it sets", () => {

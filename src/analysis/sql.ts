@@ -25,6 +25,7 @@
 //   table     the table the statement changes (DML target, ALTER TABLE table, CREATE TABLE name,
 //             the `ON t` of CREATE/DROP INDEX|TRIGGER|POLICY), or null when not read
 //   hasWhere  a top-level WHERE (not one inside a sub-query) — DELETE/UPDATE
+//   hasJoin   a top-level JOIN — DELETE/UPDATE (MySQL multi-table form restricts rows like WHERE)
 //   setColumns UPDATE: the assigned column names (unqualified), or null when they cannot be read
 //   actions   ALTER TABLE: its comma-separated actions, e.g. {verb: "DROP", what: "COLUMN", name: "c"}
 //   ifExists  `IF EXISTS` given (DROP / ALTER TABLE ... DROP COLUMN)
@@ -60,6 +61,8 @@ export interface SqlStatement {
   targets: SqlName[];
   table: SqlName | null;
   hasWhere: boolean;
+  /** DELETE/UPDATE: a top-level JOIN (MySQL multi-table form), which restricts the rows like a WHERE. */
+  hasJoin: boolean;
   setColumns: string[] | null;
   actions: AlterAction[];
   ifExists: boolean;
@@ -377,11 +380,12 @@ function findTopLevel(c: Cursor, words: Set<string>, from = c.k): number {
 function blank(chunk: SqlChunk, kind: SqlKind, keyword: string): SqlStatement {
   return {
     text: chunk.text, start: chunk.start, end: chunk.end, kind, keyword, object: null, targets: [], table: null,
-    hasWhere: false, setColumns: null, actions: [], ifExists: false,
+    hasWhere: false, hasJoin: false, setColumns: null, actions: [], ifExists: false,
   };
 }
 
 const WHERE = new Set(["WHERE"]);
+const JOIN = new Set(["JOIN"]);
 
 /** Classifies one statement (text without the trailing `;`). */
 export function classifyStatement(text: string, start = 0): SqlStatement {
@@ -442,6 +446,7 @@ function classifyDelete(c: Cursor, chunk: SqlChunk): SqlStatement {
   }
   s.table = s.targets[0] ?? null;
   s.hasWhere = findTopLevel(c, WHERE) >= 0;
+  s.hasJoin = findTopLevel(c, JOIN) >= 0;
   return s;
 }
 
@@ -459,6 +464,7 @@ function classifyUpdate(c: Cursor, chunk: SqlChunk): SqlStatement {
     s.table = n;
   }
   s.hasWhere = findTopLevel(c, WHERE) >= 0;
+  s.hasJoin = findTopLevel(c, JOIN) >= 0;
   const set = findTopLevel(c, new Set(["SET"]));
   if (set >= 0) {
     c.k = set + 1;

@@ -440,7 +440,9 @@ function fromInteger(a: SqlType, b: SqlType): Narrowing | undefined {
     case "float":
       return undefined;
     case "boolean":
-      return a.boolLike ? NO : yes(`integer → boolean collapses every non-zero value to true`);
+      // MySQL reflects BOOLEAN as TINYINT (with or without a display width) and SQLite stores
+      // booleans as integers: not judged.
+      return a.boolLike ? NO : undefined;
     case "string":
       if (b.textual || b.length === null) return NO;
       return effLen(b) >= intWidth(a) ? NO : yes(`${intName(a)} → ${b.text}: numbers wider than ${lenText(b.length)} characters do not fit`);
@@ -463,7 +465,8 @@ function fromNumeric(a: SqlType, b: SqlType): Narrowing | undefined {
     }
     case "integer": {
       if (a.precision === null || a.precision === undefined || (a.scale ?? 0) > 0) return yes(`numeric → ${intName(b)} drops the fractional part`);
-      return a.precision - (a.scale ?? 0) < intDigits(b) ? NO : yes(`${a.text} → ${intName(b)}: values above ${intMax(b)} do not fit`);
+      // NUMERIC(p, 0) → integer: Oracle's INTEGER is NUMBER(38); only judge what surely fits.
+      return a.precision - (a.scale ?? 0) < intDigits(b) ? NO : undefined;
     }
     case "string":
       if (b.textual || b.length === null) return NO;
