@@ -1,10 +1,32 @@
 // A stable machine format: findings plus the metadata of the rules that ran.
+// The shape is documented in docs/output-formats.md; bump JSON_FORMAT_VERSION on any
+// incompatible change (adding keys is compatible).
+import type { Diagnostic } from "../engine/rule.js";
+import { ruleHelpUri } from "../meta.js";
 import type { ReportInput } from "./types.js";
 
 export const JSON_FORMAT_VERSION = 1;
 
+function cmp(a: Diagnostic, b: Diagnostic): number {
+  return (
+    (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) ||
+    a.span.line - b.span.line ||
+    a.span.column - b.span.column ||
+    (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) ||
+    (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
+  );
+}
+
+function position(source: string | null | undefined, offset: number): { line: number; column: number } | null {
+  if (source == null) return null;
+  const before = source.slice(0, Math.max(0, Math.min(offset, source.length)));
+  const nl = before.lastIndexOf("\n");
+  return { line: before.split("\n").length, column: before.length - nl };
+}
+
 export default function json(input: ReportInput): string {
-  const diagnostics = input.diagnostics.map((d) => ({
+  const sources = new Map(input.files.map((f) => [f.path, f.source]));
+  const diagnostics = [...input.diagnostics].sort(cmp).map((d) => ({
     code: d.code,
     name: d.name,
     severity: d.severity,
@@ -14,9 +36,29 @@ export default function json(input: ReportInput): string {
     endLine: d.span.endLine,
     endColumn: d.span.endColumn,
     message: d.message,
-    related: d.related.map((r) => ({ path: r.path ?? d.path, line: r.span.line, column: r.span.column, message: r.message })),
+    related: d.related.map((r) => ({
+      path: r.path ?? d.path,
+      line: r.span.line,
+      column: r.span.column,
+      endLine: r.span.endLine,
+      endColumn: r.span.endColumn,
+      message: r.message,
+    })),
     fixable: d.fix !== undefined,
-    suppressed: d.suppressed ?? null,
+    fix: d.fix
+      ? {
+          description: d.fix.description,
+          edits: [...d.fix.edits]
+            .sort((a, b) => a.start - b.start || a.end - b.end)
+            .map((e) => {
+              const s = position(sources.get(d.path), e.start);
+              const t = position(sources.get(d.path), e.end);
+              return { start: e.start, end: e.end, text: e.text, ...(s && t ? { line: s.line, column: s.column, endLine: t.line, endColumn: t.column } : {}) };
+            }),
+        }
+      : null,
+    fingerprint: d.fingerprint,
+    suppressed: d.suppressed ? { kind: d.suppressed.kind, justification: d.suppressed.justification } : null,
   }));
   const active = diagnostics.filter((d) => d.suppressed === null);
   const doc = {
@@ -28,15 +70,22 @@ export default function json(input: ReportInput): string {
       warnings: active.filter((d) => d.severity === "warning").length,
       notes: active.filter((d) => d.severity === "note").length,
       suppressed: diagnostics.length - active.length,
+      executionSuccessful: input.executionSuccessful,
     },
     diagnostics,
-    rules: input.rules.map(({ rule, severity }) => ({
-      code: rule.meta.code,
-      name: rule.meta.name,
-      severity,
-      category: rule.meta.category,
-      summary: rule.meta.docs.summary,
-    })),
+    rules: [...input.rules]
+      .sort((a, b) => (a.rule.meta.code < b.rule.meta.code ? -1 : 1))
+      .map(({ rule, severity }) => ({
+        code: rule.meta.code,
+        name: rule.meta.name,
+        severity,
+        defaultSeverity: rule.meta.severity,
+        category: rule.meta.category,
+        precision: rule.meta.precision ?? null,
+        fixable: rule.meta.fixable === true,
+        summary: rule.meta.docs.summary,
+        helpUri: ruleHelpUri(rule.meta.code, rule.meta.name),
+      })),
   };
   return JSON.stringify(doc, null, 2) + "\n";
 }
