@@ -48,7 +48,11 @@ function scopeFor(m: Migration, s: Section): Scope | null {
   };
 }
 
+/** Alembic's own bookkeeping table: rewriting it loses no user data. */
+const BOOKKEEPING = /^alembic_version\w*$/i;
+
 function judge(st: SqlStatement, op: Op, scope: Scope, dialect: string): Hit | null {
+  if (st.table && BOOKKEEPING.test(st.table.name) && (st.kind === "update" || st.kind === "delete" || st.kind === "truncate")) return null;
   const sql = clipSql(st.text);
   const o = op.order;
   switch (st.kind) {
