@@ -204,6 +204,31 @@ describe("matching", () => {
     expect([r.code, r.shown, r.hidden]).toEqual([0, [], ["a1_renamed.py:20 ALM998"]]);
   });
 
+  it("a message that names another line (ALM201 '... on line N creates it') still matches after a line shift", async () => {
+    const dir = project({ "a1.py": migration("a1", null, [`op.add_column("t", sa.Column("x", sa.Text()))`, `op.create_table("t", sa.Column("id", sa.Integer(), primary_key=True))`], [`op.drop_table("t")`]) });
+    const w = await run(dir, ["--select", "ALM201", "--write-baseline", "b.json"]);
+    expect(w.err).toContain("1 finding in 1 entry");
+    expect(readFileSync(path.join(dir, "b.json"), "utf8")).toContain("on line N creates it");
+    writeFileSync(V(dir, "a1.py"), migration("a1", null, [`op.add_column("t", sa.Column("x", sa.Text()))`, `# moved down`, ``, `op.create_table("t", sa.Column("id", sa.Integer(), primary_key=True))`], [`op.drop_table("t")`]));
+    const r = await run(dir, ["--select", "ALM201", "--baseline", "b.json"]);
+    expect([r.code, r.shown, r.hidden]).toEqual([0, [], ["a1.py:15 ALM201"]]);
+  });
+
+  it("graph findings in files not passed (pre-commit mode) are matched by their revision", async () => {
+    const dir = project({
+      "a1.py": migration("a1", null, [`pass`]),
+      "b2.py": migration("b2", "a1", [`pass`]),
+      "c3.py": migration("c3", "a1", [`pass`]),
+    });
+    const w = await run(dir, ["--select", "ALM001", "--write-baseline", "b.json"]);
+    expect(w.err).toBe("alembic-lint: wrote b.json: 2 findings in 2 entries\n");
+    const r = await run(dir, ["--select", "ALM001", "--baseline", "b.json", "migrations/versions/b2.py"]);
+    expect([r.code, r.shown, r.hidden]).toEqual([0, [], ["b2.py:10 ALM001", "c3.py:10 ALM001"]]);
+    // A new head changes the finding: it fails.
+    writeFileSync(V(dir, "d4.py"), migration("d4", "a1", [`pass`]));
+    expect((await run(dir, ["--select", "ALM001", "--baseline", "b.json", "migrations/versions/d4.py"])).code).toBe(1);
+  });
+
   it("the same finding in another revision is new", async () => {
     const dir = project({ "a1.py": migration("a1", null, [`op.drop_column("t", "x")`]) });
     await run(dir, [...SEL, "--write-baseline", "b.json"]);

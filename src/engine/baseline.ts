@@ -65,6 +65,15 @@ export function revisionOf(m: Migration | null | undefined): string | null {
   return typeof v === "string" && v !== "" ? v : null;
 }
 
+/**
+ * The fingerprint without line numbers: the default fingerprint is the message, and some
+ * messages point at another line ("... on line 14 creates it"); a line shift must not
+ * turn a recorded finding into a new one.
+ */
+export function stableFingerprint(fp: string): string {
+  return fp.replace(/\b(lines?)\s+\d+(?:\s*[-–]\s*\d+)?/gi, "$1 N").replace(/(\.py):\d+(?::\d+)?/g, "$1");
+}
+
 /** Can this finding be recorded in (and hidden by) a baseline? */
 function baselinable(d: Diagnostic): boolean {
   return d.code !== "ALM900" && !d.suppressed;
@@ -86,7 +95,7 @@ class Resolver {
     return path.relative(this.dir, abs).split(path.sep).join("/");
   }
   keyed(d: Diagnostic): Keyed {
-    const entry = { revision: revisionOf(this.byPath.get(d.path)?.migration), path: this.rel(d.path), code: d.code, fingerprint: d.fingerprint };
+    const entry = { revision: revisionOf(this.byPath.get(d.path)?.migration), path: this.rel(d.path), code: d.code, fingerprint: stableFingerprint(d.fingerprint) };
     return { key: keyOf(entry), entry };
   }
   /** Ids (revision or path) of the files the user asked to check. */
