@@ -38,7 +38,7 @@ export default defineRule({
       for (const step of sim.steps) {
         if (step.kind !== "op") continue;
         const op = step.op;
-        if (op.name === "execute" || !sim.reportable(op)) continue;
+        if (!sim.reportable(op)) continue;
         const pos = step.pos;
         for (const ref of sim.usesOf(op)) {
           const before = sim.history(ref).filter((e) => e.pos < pos);
@@ -52,6 +52,8 @@ export default defineRule({
           const nx = sim.next(ref, pos);
           if (!nx || nx.pos <= pos || nx.maybe || nx.guarded) continue;
           if (nx.action !== "create" && nx.action !== "rename-to") continue;
+          // ALM205 reports SQL that runs before its own batch block's queued operations.
+          if (op.name === "execute" && op.batchBlock !== null && nx.step.kind === "op" && nx.step.queued && nx.step.op.batchBlock === op.batchBlock) break;
           ctx.report({
             at: op,
             message: "useBeforeCreate",

@@ -38,7 +38,7 @@ export default defineRule({
       for (const step of sim.steps) {
         if (step.kind !== "op") continue;
         const op = step.op;
-        if (op.name === "execute" || !sim.reportable(op)) continue;
+        if (!sim.reportable(op)) continue;
         for (const ref of sim.usesOf(op)) {
           const st = sim.state(ref, step.pos);
           if (st.state === "exists") continue;

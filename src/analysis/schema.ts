@@ -695,6 +695,13 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
           break;
         }
         const fx = classifySql(text);
+        // Only a single-statement DML's table and columns count as uses.
+        if (fx.events.length === 0 && fx.uses.length === 1) {
+          const use = fx.uses[0]!;
+          const us = use.schema ?? schema;
+          u.push(tableRef(us, use.table));
+          for (const c of use.columns) u.push(columnRef(us, use.table, c));
+        }
         taint(fx.tainted, step.pos);
         for (const ev of fx.events) applySqlEvent(ev, step, maybe);
         break;
@@ -954,8 +961,17 @@ export interface SqlEvent {
   cascade: boolean;
 }
 
+export interface SqlUse {
+  schema: string | null;
+  table: string;
+  /** Columns the statement names explicitly (UPDATE ... SET c =, INSERT INTO t (c, ...)). */
+  columns: string[];
+}
+
 export interface SqlEffects {
   events: SqlEvent[];
+  /** Tables and columns that DML statements read or write. */
+  uses: SqlUse[];
   /** Identifiers (lower-cased) of statements that change the schema in a way not understood. */
   tainted: string[];
   /** Statements that read or write rows (UPDATE, INSERT, DELETE, SELECT, DO, CALL...). */
@@ -1023,7 +1039,7 @@ const SCHEMA_ONLY = /^(comment|grant|revoke|set|reset|analyze|vacuum|reindex|loc
 
 /** Classifies literal SQL text. */
 export function classifySql(sqlText: string): SqlEffects {
-  const effects: SqlEffects = { events: [], tainted: [], writesData: false };
+  const effects: SqlEffects = { events: [], uses: [], tainted: [], writesData: false };
   const stripped = stripSql(sqlText);
   for (const stmt of splitStatements(stripped)) {
     const s = stmt.replace(/\s+/g, " ").trim();
@@ -1040,6 +1056,8 @@ export function classifySql(sqlText: string): SqlEffects {
     if (SCHEMA_ONLY.test(s)) continue;
     // UPDATE / INSERT / DELETE / SELECT / WITH / DO / CALL / EXEC / MERGE / COPY ...
     effects.writesData = true;
+    const use = parseDml(s);
+    if (use) effects.uses.push(use);
     // Procedural SQL may run DDL from string literals: look at the text with its strings.
     if (/^(do|call|exec|execute|select|with|begin|declare)\b/i.test(s)) {
       const raw = sqlText.replace(/--[^\n]*/g, " ").replace(/\/\*[\s\S]*?\*\//g, " ");
@@ -1047,6 +1065,49 @@ export function classifySql(sqlText: string): SqlEffects {
     }
   }
   return effects;
+}
+
+function splitTopLevel(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = "";
+  for (const ch of s) {
+    if (ch === "(") depth++;
+    else if (ch === ")") depth--;
+    if (ch === "," && depth === 0) {
+      out.push(cur);
+      cur = "";
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out.map((x) => x.trim());
+}
+
+/** The table (and named columns) of a simple UPDATE / INSERT / DELETE statement. */
+function parseDml(s: string): SqlUse | null {
+  let m = new RegExp(String.raw`^update (?:only )?${QNAME}(?: (?:as )?(?!set)${ID})? set (.*?)(?: from | where | returning |$)`, "i").exec(s);
+  if (m) {
+    const t = qualified(m[1]!);
+    const columns: string[] = [];
+    for (const part of splitTopLevel(m[2]!)) {
+      const c = new RegExp(String.raw`^(${ID})\s*=`).exec(part);
+      if (c) columns.push(unquote(c[1]!));
+    }
+    return { schema: t.schema, table: t.name, columns };
+  }
+  m = new RegExp(String.raw`^insert into ${QNAME}(?: (?:as )?${ID})? ?\(([^()]*)\)`, "i").exec(s);
+  if (m) {
+    const t = qualified(m[1]!);
+    const cols = splitTopLevel(m[2]!);
+    const columns = cols.every((c) => new RegExp(`^${ID}$`).test(c)) ? cols.map(unquote) : [];
+    return { schema: t.schema, table: t.name, columns };
+  }
+  m = new RegExp(String.raw`^(?:insert into|delete from(?: only)?) ${QNAME}`, "i").exec(s);
+  if (m) {
+    const t = qualified(m[1]!);
+    return { schema: t.schema, table: t.name, columns: [] };
+  }
+  return null;
 }
 
 function topLevelCommas(s: string): number {
