@@ -559,6 +559,8 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
       case "drop_table": {
         if (!T) break;
         u.push(tableRef(schema, T));
+        // Postgres refuses to drop a type that columns still use: dropping them uses the type.
+        if (enumTypes) for (const t of enumTypesOfTable(catalog, T)) u.push(typeRef(t));
         dropTableCascade(schema, T, step, maybe, false);
         record(tableRef(schema, T), "drop", step, maybe, { guarded: a.if_exists === true });
         break;
@@ -596,6 +598,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
         const c = asString(a.column_name);
         if (c) {
           u.push(columnRef(schema, T, c));
+          if (enumTypes) for (const t of enumTypesOfColumn(catalog, T, c)) u.push(typeRef(t));
           dropColumn(schema, T, c, step, maybe, a.if_exists === true);
         } else taint([T], step.pos);
         break;
@@ -755,7 +758,8 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
       case "type":
         if (!enumTypes) break;
         if (ev.action === "create") record(typeRef(ev.name), "create", step, maybe, { guarded: ev.guarded });
-        else if (ev.action === "drop") record(typeRef(ev.name), "drop", step, maybe, { guarded: ev.guarded });
+        // DROP TYPE ... CASCADE also drops the columns using it: what follows is not modelled.
+        else if (ev.action === "drop") record(typeRef(ev.name), "drop", step, maybe || ev.cascade, { guarded: ev.guarded });
         else if (ev.newName) {
           record(typeRef(ev.name), "rename-from", step, maybe, { otherName: ev.newName });
           record(typeRef(ev.newName), "rename-to", step, maybe, { otherName: ev.name });
@@ -917,6 +921,28 @@ export function buildCatalog(sections: Section[]): Catalog {
     }
   }
   return catalog;
+}
+
+/** Native enum types the file's definitions give a column. */
+export function enumTypesOfColumn(catalog: Catalog, table: string, column: string): string[] {
+  const out = new Set<string>();
+  for (const { def } of catalog.columns.get(`${table}\0${column}`) ?? []) {
+    const en = enumTypeOf(def.type);
+    if (en) out.add(en.name);
+  }
+  return [...out];
+}
+
+export function enumTypesOfTable(catalog: Catalog, table: string): string[] {
+  const out = new Set<string>();
+  for (const [k, defs] of catalog.columns) {
+    if (!k.startsWith(`${table}\0`)) continue;
+    for (const { def } of defs) {
+      const en = enumTypeOf(def.type);
+      if (en) out.add(en.name);
+    }
+  }
+  return [...out];
 }
 
 /** The one description of an index the file agrees on (null when absent or contradictory). */
