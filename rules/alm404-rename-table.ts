@@ -6,11 +6,23 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+const viewCache = new WeakMap<Section, { order: number; text: string }[]>();
+
+/** `CREATE VIEW` statements of a section, with their op's order. */
+function viewStatements(s: Section): { order: number; text: string }[] {
+  let out = viewCache.get(s);
+  if (!out) {
+    out = s.ops.flatMap((o) => sqlStatements(o).filter((st) => /^create\s+(or\s+replace\s+)?view\b/i.test(st.text)).map((st) => ({ order: o.order, text: st.text })));
+    viewCache.set(s, out);
+  }
+  return out;
+}
+
 /** `CREATE [OR REPLACE] VIEW <old name>` later in the same function: the transitional shim. */
 function viewUnderOldName(s: Section, op: Op, old: string, afterStmt = -1): boolean {
   const re = new RegExp(`^create\\s+(?:or\\s+replace\\s+)?view\\s+(?:[\\w$]+\\.|"[^"]+"\\.)?"?${escapeRe(old)}"?(?![\\w$])`, "i");
   if (afterStmt >= 0 && sqlStatements(op).some((st, i) => i > afterStmt && re.test(st.text))) return true;
-  return s.ops.some((o) => o.order > op.order && o.name === "execute" && sqlStatements(o).some((st) => re.test(st.text)));
+  return viewStatements(s).some((v) => v.order > op.order && re.test(v.text));
 }
 
 export default defineRule({

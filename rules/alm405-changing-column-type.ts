@@ -3,9 +3,6 @@ import { normalizeType, pgRewriteFree, typeText } from "../src/analysis/sqltypes
 import { isExpr, type Migration, type Op, type Section, type Value } from "../src/model.js";
 import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, otherSection, tableLabel } from "./alm40x-shared.js";
 
-const sameColumn = (a: Op, b: Op) =>
-  a.name === "alter_column" && a.table === b.table && (a.schema ?? null) === (b.schema ?? null) && a.args.column_name === b.args.column_name;
-
 const given = (v: Value | undefined): v is Value => v !== undefined && v !== null;
 
 /** Both sides name the same Postgres enum type (`sa.Enum(..., name="status")`): no new column type. */
@@ -23,15 +20,37 @@ function sameNamedEnum(a: Value, b: Value): boolean {
  * The column's type before this op: `existing_type`, else the type an earlier
  * alter_column in this function set, else the type the other function sets back.
  */
+const typeCache = new WeakMap<Section, Map<string, Op[]>>();
+
+/** alter_column ops that set `type_`, by (schema, table, column), in execution order. */
+function typeChanges(s: Section): Map<string, Op[]> {
+  let out = typeCache.get(s);
+  if (!out) {
+    out = new Map();
+    for (const o of s.ops) {
+      if (o.name !== "alter_column" || o.conditional || !given(o.args.type_)) continue;
+      const k = columnKey(o);
+      out.set(k, [...(out.get(k) ?? []), o]);
+    }
+    typeCache.set(s, out);
+  }
+  return out;
+}
+
+const columnKey = (o: Op) => `${o.schema ?? ""}\0${o.table}\0${String(o.args.column_name)}`;
+
+/**
+ * The column's type before this op: `existing_type`, else the type an earlier
+ * alter_column in this function set, else the type the other function sets back.
+ */
 function previousType(m: Migration, s: Section, op: Op): Value | undefined {
   if (given(op.args.existing_type)) return op.args.existing_type;
-  const earlier = s.ops.filter((o) => o.order < op.order && !o.conditional && sameColumn(o, op) && given(o.args.type_));
+  const k = columnKey(op);
+  const earlier = (typeChanges(s).get(k) ?? []).filter((o) => o.order < op.order);
   if (earlier.length > 0) return earlier[earlier.length - 1]!.args.type_;
   const other = otherSection(m, s);
-  for (const o of other?.ops ?? []) {
-    if (!o.conditional && sameColumn(o, op) && given(o.args.type_)) return o.args.type_;
-  }
-  return undefined;
+  const back = other ? typeChanges(other).get(k) : undefined;
+  return back?.[0]?.args.type_;
 }
 
 export default defineRule({

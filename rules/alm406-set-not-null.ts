@@ -17,6 +17,23 @@ function notNullName(name: string, column: string): boolean {
   return name.toLowerCase().includes(column.toLowerCase()) && /not_?null|_nn\b|\bnn_/i.test(name);
 }
 
+const recipeCache = new WeakMap<Section, Op[]>();
+
+/** The ops of a section that can be part of the CHECK-constraint recipe. */
+function recipeOps(s: Section): Op[] {
+  let out = recipeCache.get(s);
+  if (!out) {
+    out = s.ops.filter(
+      (o) =>
+        o.name === "create_check_constraint" ||
+        o.name === "drop_constraint" ||
+        (o.name === "execute" && typeof o.sql === "string" && /\bis\s+not\s+null\b|\bvalidate\b/i.test(o.sql)),
+    );
+    recipeCache.set(s, out);
+  }
+  return out;
+}
+
 /**
  * The safe recipe is visible in this function: a `CHECK (col IS NOT NULL)` constraint
  * (created, validated, or dropped after Postgres 12 used it to skip the scan).
@@ -25,7 +42,7 @@ function notNullCheckNearby(s: Section, op: Op, column: string, table: string | 
   const col = escapeRe(column);
   const isNotNull = new RegExp(`(?<![\\w$])"?${col}"?\\s*\\)?\\s+is\\s+not\\s+null\\b`, "i");
   const pyNotNull = new RegExp(`["']${col}["'][^\\n]*\\.(isnot|is_not)\\(\\s*None\\s*\\)`, "i");
-  for (const o of s.ops) {
+  for (const o of recipeOps(s)) {
     if (o.table !== null && o.table !== table && o.name !== "execute") continue;
     if (o.name === "create_check_constraint") {
       const c = text(o.args.condition);

@@ -8,21 +8,44 @@ interface IndexInfo {
   columns: string[];
 }
 
-/** What the file says about an index: its table and columns, from a `create_index` of that name in either function. */
-function describeIndex(m: Migration, s: Section, name: string): IndexInfo | null {
-  const other = otherSection(m, s);
-  for (const sec of [s, other]) {
+/** What the file says about indexes: table and columns, from the `create_index` of each name in either function. */
+function indexCatalog(m: Migration, s: Section): Map<string, IndexInfo> {
+  const out = new Map<string, IndexInfo>();
+  for (const sec of [s, otherSection(m, s)]) {
     for (const o of sec?.ops ?? []) {
-      if (o.name === "create_index" && o.args.index_name === name) {
+      const name = o.args.index_name;
+      if (o.name === "create_index" && typeof name === "string" && !out.has(name)) {
         const cols = Array.isArray(o.args.columns) ? o.args.columns.filter((c): c is string => typeof c === "string") : [];
-        return { table: o.table, schema: o.schema, columns: cols };
+        out.set(name, { table: o.table, schema: o.schema, columns: cols });
       }
       for (const st of sqlStatements(o)) {
-        if (st.kind === "create_index" && st.index === name) return { table: st.table, schema: st.schema, columns: [] };
+        if (st.kind === "create_index" && st.index !== null && !out.has(st.index)) out.set(st.index, { table: st.table, schema: st.schema, columns: [] });
       }
     }
   }
-  return null;
+  return out;
+}
+
+interface Drop {
+  order: number;
+  /** Statement index inside an execute op (-1 for op calls). */
+  stmt: number;
+  table: string;
+  column: string | null;
+}
+
+/** Tables and columns the section drops (unconditionally), in execution order. */
+function dropsIn(s: Section): Drop[] {
+  const out: Drop[] = [];
+  for (const o of s.ops) {
+    if (o.conditional) continue;
+    if (o.name === "drop_table" && o.table !== null) out.push({ order: o.order, stmt: -1, table: o.table, column: null });
+    if (o.name === "drop_column" && o.table !== null && typeof o.args.column_name === "string") out.push({ order: o.order, stmt: -1, table: o.table, column: o.args.column_name });
+    sqlStatements(o).forEach((st, i) => {
+      if (st.kind === "drop_table") for (const t of st.tables) out.push({ order: o.order, stmt: i, table: t.name, column: null });
+    });
+  }
+  return out;
 }
 
 /**
@@ -30,16 +53,11 @@ function describeIndex(m: Migration, s: Section, name: string): IndexInfo | null
  * takes the same lock anyway and the index goes with it. Autogenerate writes exactly
  * this (`drop_index` before `drop_table` / `drop_column`).
  */
-function goesAwayLater(s: Section, op: Op, name: string, info: IndexInfo | null, afterStmt = -1): boolean {
-  const table = op.table ?? info?.table ?? null;
-  const later = s.ops.filter((o) => o.order > op.order && !o.conditional);
-  const sqlDrops = [
-    ...sqlStatements(op).filter((_, i) => afterStmt >= 0 && i > afterStmt),
-    ...later.flatMap((o) => sqlStatements(o)),
-  ].flatMap((st) => (st.kind === "drop_table" ? st.tables.map((t) => t.name) : []));
-  if (table === null) return later.some((o) => o.name === "drop_table") || sqlDrops.length > 0;
-  if (later.some((o) => o.name === "drop_table" && o.table === table) || sqlDrops.includes(table)) return true;
-  const dropped = later.filter((o) => o.name === "drop_column" && o.table === table).map((o) => o.args.column_name).filter((c): c is string => typeof c === "string");
+function goesAwayLater(drops: Drop[], op: Op, table: string | null, name: string, info: IndexInfo | undefined, afterStmt = -1): boolean {
+  const later = drops.filter((d) => d.order > op.order || (d.order === op.order && afterStmt >= 0 && d.stmt > afterStmt));
+  if (table === null) return later.some((d) => d.column === null);
+  if (later.some((d) => d.column === null && d.table === table)) return true;
+  const dropped = later.filter((d) => d.column !== null && d.table === table).map((d) => d.column!);
   if (dropped.length === 0) return false;
   if (info && info.columns.length > 0) return info.columns.some((c) => dropped.includes(c));
   return dropped.some((c) => name.toLowerCase().includes(c.toLowerCase()));
@@ -93,6 +111,8 @@ export default defineRule({
     if (ctx.dialect !== "postgresql") return;
     for (const s of checkedSections(m, ctx.options)) {
       const created = newObjects(s);
+      const catalog = indexCatalog(m, s);
+      const drops = dropsIn(s);
       for (const op of s.ops) {
         if (op.name === "execute") {
           if (!mayReport(m, s, op, { needTable: false })) continue;
@@ -100,11 +120,11 @@ export default defineRule({
             if (st.kind !== "drop_index" || st.concurrently) continue;
             for (const ix of st.indexes) {
               if (created.indexCreatedBefore(ix.name, op.order)) continue;
-              const info = describeIndex(m, s, ix.name);
+              const info = catalog.get(ix.name);
               const table = info?.table ?? null;
               const schema = info?.schema ?? ix.schema;
               if (table !== null && created.tableNameCreatedBefore(schema, table, op.order)) continue;
-              if (goesAwayLater(s, { ...op, table }, ix.name, info, i)) continue;
+              if (goesAwayLater(drops, op, table, ix.name, info, i)) continue;
               ctx.report({ at: op, message: "dropSql", data: { index: JSON.stringify(ix.name), table: table !== null ? `table ${tableLabel(schema, table)}` : "its table" } });
             }
           }
@@ -117,11 +137,11 @@ export default defineRule({
         if (typeof name !== "string") continue;
         if (!mayReport(m, s, op, { needTable: false })) continue;
         if (created.indexCreatedBefore(name, op.order)) continue;
-        const info = describeIndex(m, s, name);
+        const info = catalog.get(name);
         const table = op.table ?? info?.table ?? null;
         const schema = op.table !== null ? op.schema : info?.schema ?? null;
         if (table !== null && created.tableNameCreatedBefore(schema, table, op.order)) continue;
-        if (goesAwayLater(s, op, name, info)) continue;
+        if (goesAwayLater(drops, op, table, name, info)) continue;
         const tableKw = table !== null ? `, table_name=${JSON.stringify(table)}` : "";
         const schemaKw = schema !== null ? `, schema=${JSON.stringify(schema)}` : "";
         const call =

@@ -333,9 +333,16 @@ export function classifySql(stmt: string): SqlStatement {
 }
 
 /** The classified statements of an `execute` op with literal SQL ([] otherwise). */
+const sqlCache = new WeakMap<Op, SqlStatement[]>();
+
 export function sqlStatements(op: Op): SqlStatement[] {
   if (op.name !== "execute" || typeof op.sql !== "string") return [];
-  return splitSql(op.sql).map(classifySql);
+  let out = sqlCache.get(op);
+  if (!out) {
+    out = splitSql(op.sql).map(classifySql);
+    sqlCache.set(op, out);
+  }
+  return out;
 }
 
 /** ALTER TABLE actions, parsed. */
