@@ -1,7 +1,7 @@
 import { defineRule } from "../src/engine/rule.js";
 import { tokenize, type SqlName, type SqlStatement } from "../src/analysis/sql.js";
 import type { Migration, Op, Section } from "../src/model.js";
-import { clipSql, coreDml, Creations, createsTablesOutsideOps, hiddenBefore, mayReport, otherSection, statementsOf } from "./alm30x-shared.js";
+import { clipSql, coreDml, Creations, createsTablesOutsideOps, hiddenBefore, literalSql, mayReport, otherSection, statementsOf } from "./alm30x-shared.js";
 
 interface Hit {
   sql: string;
@@ -29,7 +29,7 @@ function scopeFor(m: Migration, s: Section): Scope | null {
     // Objects the upgrade created count as this migration's. If the upgrade is partly opaque,
     // we cannot tell what it created: stay silent.
     const up = otherSection(m, s);
-    if (up && (up.unanalyzed.length > 0 || up.ops.some((o) => o.name === "execute" && (o.sql === null || o.sql === undefined) && !coreDml(m, o)))) return null;
+    if (up && (up.unanalyzed.length > 0 || up.ops.some((o) => o.name === "execute" && literalSql(o) === null && !coreDml(m, o)))) return null;
     if (createsTablesOutsideOps(m)) return null;
     other = new Creations(up);
   }

@@ -1,7 +1,7 @@
 import { defineRule } from "../src/engine/rule.js";
 import { normalizeType, sameType } from "../src/analysis/sqltypes.js";
 import type { Migration, Op, Section, TypeSpec } from "../src/model.js";
-import { Creations, mayReport, otherSection, tableLabel } from "./alm30x-shared.js";
+import { Creations, literalSql, mayReport, otherSection, tableLabel } from "./alm30x-shared.js";
 
 const sameTable = (a: Op, b: Op) => a.table === b.table && (a.schema ?? null) === (b.schema ?? null);
 
@@ -82,7 +82,8 @@ export default defineRule({
       let opaqueData = false;
       for (const o of s.ops) {
         if (o.name === "execute") {
-          if (typeof o.sql === "string") sqlTexts.push(o.sql);
+          const sql = literalSql(o);
+          if (sql !== null) sqlTexts.push(sql);
           else opaqueData = true;
         } else if (o.name === "bulk_insert") opaqueData = true;
       }

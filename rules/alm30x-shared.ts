@@ -36,10 +36,26 @@ export function otherSection(m: Migration, s: Section): Section | null {
   return (s.role === "upgrade" ? pair.downgrade : pair.upgrade) ?? null;
 }
 
+/**
+ * The literal SQL of an execute op: `op.sql` from the extractor, plus two literal forms it
+ * leaves out: `sa.DDL("...")` and `sa.text("...").bindparams(...)` / `.execution_options(...)`.
+ * null when not literal.
+ */
+export function literalSql(op: Op): string | null {
+  if (op.name !== "execute") return null;
+  if (typeof op.sql === "string") return op.sql;
+  const v = op.args.sqltext;
+  if (!isExpr(v) || !v.call) return null;
+  if (/(^|\.)DDL$/.test(v.call.callee) && typeof v.call.args[0] === "string") return v.call.args[0];
+  const m = /^(?:[\w.]+\.)?text\(\s*[rR]?("""|'''|"|')([\s\S]*?)\1\s*\)\s*\.\s*(?:bindparams|execution_options)$/.exec(v.call.callee);
+  if (m && !m[2]!.includes("\\") && !m[2]!.includes(m[1]!)) return m[2]!;
+  return null;
+}
+
 /** The literal SQL statements of an execute op (empty when the SQL is not literal). */
 export function statementsOf(op: Op): SqlStatement[] {
-  if (op.name !== "execute" || typeof op.sql !== "string") return [];
-  return classifySql(op.sql);
+  const sql = literalSql(op);
+  return sql === null ? [] : classifySql(sql);
 }
 
 /** `schema=None`, no schema and `public` are the same place. */
@@ -299,7 +315,7 @@ const WHERE_METHODS = new Set(["where", "filter", "filter_by", "whereclause"]);
 
 /** Core DELETE/UPDATE in an execute op's argument, when it can be read reliably. */
 export function coreDml(m: Migration, op: Op): CoreDml | null {
-  if (op.name !== "execute" || op.sql !== null && op.sql !== undefined) return null;
+  if (op.name !== "execute" || literalSql(op) !== null) return null;
   const v = op.args.sqltext;
   if (!isExpr(v)) return null;
   const text = v.expr.replace(/\s+/g, " ").trim();
