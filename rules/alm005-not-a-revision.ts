@@ -1,19 +1,6 @@
 import path from "node:path";
 import { defineRule } from "../src/engine/rule.js";
-import { graphOf, lineSpan } from "../src/graph.js";
-import type { Migration } from "../src/model.js";
-
-/** Could the module bind `name` in a way the header reader does not see (conditional, import, unpacking)? */
-function maybeBinds(m: Migration, name: string): boolean {
-  const src = m.source;
-  const n = name;
-  return (
-    new RegExp(`(^|[^\\w.])${n}\\s*(:[^=\\n]*)?=(?!=)\\s*\\S`, "m").test(src) ||
-    new RegExp(`\\bimport\\b[^\\n]*\\b${n}\\b`).test(src) ||
-    new RegExp(`(^|[\\s(,])${n}\\s*,|,\\s*${n}\\s*[),=]`, "m").test(src) ||
-    /\bglobals\(\)\s*(\[|\.update)|\bexec\(|^\s*from\s+\S+\s+import\s+\*/m.test(src)
-  );
-}
+import { graphOf, lineSpan, mayBind } from "../src/graph.js";
 
 const good =
   '"""add email\n\nRevision ID: 2b3c4d5e6f70\nRevises: \n"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = "2b3c4d5e6f70"\ndown_revision = None\n\n\n' +
@@ -55,13 +42,13 @@ export default defineRule({
     for (const m of g.notRevisions) {
       if (m.parseError || m.errorRegions.length > 0) continue;
       if (path.basename(m.path).startsWith("__init__")) continue;
-      if (maybeBinds(m, "revision")) continue;
+      if (mayBind(m.source, "revision")) continue;
       ctx.reportIn(m, { at: lineSpan(m, 1), message: "noRevision", data: { file: path.basename(m.path) }, fingerprint: "no-revision" });
     }
     for (const n of g.all) {
       const m = n.migration;
       if (!n.downMissing || n.opaque || m.parseError || m.errorRegions.length > 0) continue;
-      if (maybeBinds(m, "down_revision")) continue;
+      if (mayBind(m.source, "down_revision")) continue;
       ctx.reportIn(m, { at: lineSpan(m, 1), message: "noDownRevision", data: { id: n.id }, fingerprint: "no-down-revision" });
     }
   },

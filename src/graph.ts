@@ -82,6 +82,19 @@ export interface RevisionGraph {
 
 const LEGACY = /^([a-f0-9]+)\.py$/;
 
+/**
+ * Could the module bind `name` somewhere the header reader does not look (an assignment
+ * under `if`/`try`, an import, tuple unpacking, `globals()`)? Then its value is unknown.
+ */
+export function mayBind(src: string, name: string): boolean {
+  return (
+    new RegExp(`(^|[^\\w.])${name}\\s*(:[^=\\n]*)?=(?!=)\\s*\\S`, "m").test(src) ||
+    new RegExp(`\\bimport\\b[^\\n]*\\b${name}\\b`).test(src) ||
+    new RegExp(`(^|[\\s(,])${name}\\s*,|,\\s*${name}\\s*[),=]`, "m").test(src) ||
+    /\bglobals\(\)\s*(\[|\.update)|\bexec\(|^\s*from\s+\S+\s+import\s+\*/m.test(src)
+  );
+}
+
 function headerIds(v: unknown): string[] | null {
   if (Array.isArray(v)) return v as string[];
   return null;
@@ -107,6 +120,10 @@ export function buildGraph(set: MigrationSet | Migration[]): RevisionGraph {
         legacy = true;
       } else if (h.revision) {
         // `revision = None`: not usable as an id.
+        id = `?${m.path}`;
+        opaque = true;
+      } else if (mayBind(m.source, "revision")) {
+        // Assigned where the header reader does not look (under `if`, by import...): unknown.
         id = `?${m.path}`;
         opaque = true;
       } else {
