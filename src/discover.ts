@@ -176,8 +176,10 @@ export function discover(paths: string[], opts: DiscoverOptions = {}): VersionsT
     let st;
     try {
       st = statSync(abs);
-    } catch {
-      throw new UsageError(`path ${JSON.stringify(p)} does not exist`);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === "ENOENT" ? "does not exist" : code === "ELOOP" ? "is a symbolic link loop" : code === "EACCES" ? "is not accessible (permission denied)" : `cannot be read (${code ?? (err as Error).message})`;
+      throw new UsageError(`path ${JSON.stringify(p)} ${why}`);
     }
     if (st.isFile()) {
       const real = realpathSync(abs);

@@ -51,9 +51,9 @@ const BUILTINS_SILENT = new Set([
 
 const MAX_INLINE_DEPTH = 8;
 const MAX_UNROLL = 1000;
-const MAX_OPS_PER_SECTION = 100000;
+const MAX_OPS_PER_SECTION = 10000;
 /** Statements one section may walk (inlining and unrolling multiply work). */
-const MAX_STEPS_PER_SECTION = 500000;
+const MAX_STEPS_PER_SECTION = 200000;
 
 class Scope {
   readonly vars = new Map<string, EV>();
@@ -711,8 +711,12 @@ class Extractor {
   private inline(def: Extract<Stmt, { k: "def" }>, defScope: Scope, e: Extract<Expr, { k: "call" }>, st: WalkState): EV {
     const { args, kwargs } = this.evalArgs(e, st);
     if ("detached" in st) return { expr: this.text(e.span) };
-    if (this.inlineStack.includes(def.name) || this.inlineStack.length > MAX_INLINE_DEPTH) {
+    if (this.inlineStack.includes(def.name)) {
       this.unanalyzed(`the recursive helper \`${def.name}()\``, e.span);
+      return { expr: this.text(e.span) };
+    }
+    if (this.inlineStack.length > MAX_INLINE_DEPTH) {
+      this.unanalyzed(`\`${def.name}()\`, nested more than ${MAX_INLINE_DEPTH} helpers deep`, e.span);
       return { expr: this.text(e.span) };
     }
     const scope = new Scope(defScope);
@@ -754,7 +758,10 @@ class Extractor {
     const sig = (batch ? BATCH_SIGNATURES[name] : undefined) ?? OP_SIGNATURES[name] ?? null;
     const { args, extra, raw } = this.bindArgs(e, sig, st);
     if ("detached" in st) return null;
-    if (this.section.ops.length >= MAX_OPS_PER_SECTION) return null;
+    if (this.section.ops.length >= MAX_OPS_PER_SECTION) {
+      this.unanalyzed(`operations after the first ${MAX_OPS_PER_SECTION} (too many to analyze)`, e.span);
+      return null;
+    }
     let table: string | null = null;
     let schema: string | null = null;
     let dynamicTable = false;
