@@ -210,10 +210,10 @@ export function validate(table: unknown, shown: string, prefix: string, file: st
     });
     return list as string[];
   };
-  const globs = (key: string, v: unknown): string[] => {
+  const globs = (key: string, v: unknown, anyDepth: boolean): string[] => {
     const list = typeof v === "string" ? [v] : v;
     if (!Array.isArray(list) || !list.every((x) => typeof x === "string" && x.trim() !== "")) expected(key, v);
-    return (list as string[]).map((g) => anchorGlob(g, dir));
+    return (list as string[]).map((g) => anchorGlob(g, dir, anyDepth));
   };
 
   const seen = new Map<string, string>();
@@ -253,10 +253,10 @@ export function validate(table: unknown, shown: string, prefix: string, file: st
         cfg.dialect = v as Dialect;
         break;
       case "exclude":
-        cfg.exclude = globs(rawKey, v);
+        cfg.exclude = globs(rawKey, v, true);
         break;
       case "scripts":
-        cfg.scripts = globs(rawKey, v);
+        cfg.scripts = globs(rawKey, v, false);
         break;
       case "baseline":
         if (typeof v !== "string" || v.trim() === "") expected(rawKey, v);
@@ -322,12 +322,16 @@ const TYPE_TEXT: Record<string, string> = {
   "string[]": "a list of strings",
 };
 
-/** A glob relative to `dir`, made absolute. A pattern without `/` matches at any depth (like .gitignore). */
-export function anchorGlob(glob: string, dir: string): string {
+/**
+ * A glob relative to `dir`, made absolute. With `anyDepth` (exclude), a pattern without
+ * `/` matches at any depth, as in ruff and .gitignore (`*_old.py`, `legacy/`); `./x`
+ * anchors it at `dir`.
+ */
+export function anchorGlob(glob: string, dir: string, anyDepth = false): string {
   let g = glob.trim().split(path.sep).join("/");
   if (path.isAbsolute(g) || /^[A-Za-z]:\//.test(g)) return g;
   if (g.startsWith("./")) g = g.slice(2);
-  else if (!g.includes("/") || (g.endsWith("/") && !g.slice(0, -1).includes("/"))) g = `**/${g}`;
+  else if (anyDepth && (!g.includes("/") || (g.endsWith("/") && !g.slice(0, -1).includes("/")))) g = `**/${g}`;
   if (g.endsWith("/")) g += "**";
   const base = dir.split(path.sep).join("/").replace(/[()[\]{}*?!+@]/g, "\\$&");
   return `${base.replace(/\/$/, "")}/${g}`;

@@ -161,10 +161,10 @@ describe("every key", () => {
   });
 
   it("exclude and scripts: globs anchored at the config file's directory", async () => {
-    const dir = project({ "pyproject.toml": py(`exclude = ["migrations/versions/legacy_*.py", "*_old.py", "./top.py", "build/"]\nscripts = ["scripts/*.sh"]`), "sub/.keep": "" });
+    const dir = project({ "pyproject.toml": py(`exclude = ["migrations/versions/legacy_*.py", "*_old.py", "./top.py", "build/"]\nscripts = ["scripts/*.sh", "deploy.sh"]`), "sub/.keep": "" });
     const cfg = await loadConfig({ cwd: path.join(dir, "sub") });
     expect(cfg.exclude).toEqual([`${dir}/migrations/versions/legacy_*.py`, `${dir}/**/*_old.py`, `${dir}/top.py`, `${dir}/**/build/**`]);
-    expect(cfg.scripts).toEqual([`${dir}/scripts/*.sh`]);
+    expect(cfg.scripts).toEqual([`${dir}/scripts/*.sh`, `${dir}/deploy.sh`]);
   });
 
   it("escapes glob characters in the directory", () => {
@@ -337,6 +337,13 @@ describe("the CLI with a config file (in process)", () => {
     const dir = alembicProject({ "pyproject.toml": py(`select = ["ALM901"]`), ".alembic-lint.toml": `select = ["ALM901"]\n` });
     const r = await run(["--format", "json"], dir);
     expect(r.err).toContain("alembic-lint: pyproject.toml also has a [tool.alembic-lint] table; it is ignored because .alembic-lint.toml takes precedence\n");
+  });
+
+  it("scripts from a config file in a parent directory are found relative to that file (ALM010)", async () => {
+    const dir = alembicProject({ "pyproject.toml": py(`scripts = ["deploy/*.sh"]`), "deploy/stamp.sh": "#!/bin/sh\nalembic stamp 9f8e7d6c5b4a\n", "sub/.keep": "" });
+    const r = await run(["..", "--select", "ALM010", "--format", "json"], path.join(dir, "sub"));
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).diagnostics.map((d: { path: string; code: string }) => `${d.path} ${d.code}`)).toEqual(["../deploy/stamp.sh ALM010"]);
   });
 
   it("exclude from the config keeps a file out of the run", async () => {
