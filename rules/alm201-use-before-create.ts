@@ -57,7 +57,7 @@ export default defineRule({
           ctx.report({
             at: op,
             message: "useBeforeCreate",
-            data: { op: opLabel(op), object: describeRef(ref), creator: eventLabel(nx), line: stepLine(nx.step) },
+            data: { op: opLabel(op), object: describeRef(ref), creator: eventLabel(nx, m.source), line: stepLine(nx.step) },
             related: [{ span: spanOfStep(nx.step), message: `${describeRef(ref)} is created here` }],
           });
           break;

@@ -51,10 +51,11 @@ export default defineRule({
           if (e.cascade === "column") break; // ALM204 reports the late drop of an index or constraint
           const related = [{ span: spanOfStep(e.step), message: `${describeRef(ref)} is ${e.action === "rename-from" ? "renamed" : "dropped"} here` }];
           if (e.action === "rename-from" && e.otherName) {
-            ctx.report({ at: op, message: "useAfterRename", data: { op: opLabel(op), object: describeRef(ref), renamer: eventLabel(e), line: stepLine(e.step), newName: e.otherName }, related });
+            ctx.report({ at: op, message: "useAfterRename", data: { op: opLabel(op), object: describeRef(ref), renamer: eventLabel(e, m.source), line: stepLine(e.step), newName: e.otherName }, related });
           } else {
-            const how = e.cascade === "table" ? `dropped it together with its table` : `dropped it`;
-            ctx.report({ at: op, message: "useAfterDrop", data: { op: opLabel(op), object: describeRef(ref), dropper: eventLabel(e), line: stepLine(e.step), how }, related });
+            let how = e.cascade === "table" ? `dropped it together with its table` : `dropped it`;
+            if (ref.kind === "table" && (op.name === "drop_index" || op.name === "drop_constraint")) how += ` (and with it its indexes and constraints, so this drop can also simply be removed)`;
+            ctx.report({ at: op, message: "useAfterDrop", data: { op: opLabel(op), object: describeRef(ref), dropper: eventLabel(e, m.source), line: stepLine(e.step), how }, related });
           }
           break;
         }

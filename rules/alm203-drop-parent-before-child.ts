@@ -37,7 +37,7 @@ export default defineRule({
     messages: {
       dropParent: (a: { op: string; object: string; fk: string; fix: string; more: number }) =>
         `${a.op} drops ${a.object} while the ${a.fk} still references it${a.more > 0 ? ` (and ${a.more} more)` : ""}; ` +
-        `drop the child first: ${a.fix} must come before ${a.op}`,
+        `remove the reference first: ${a.fix} must come before ${a.op}`,
     },
   },
   check(m, ctx) {
@@ -73,7 +73,15 @@ export default defineRule({
           .filter((e) => !sim.barrierBetween(e.created, step.pos, [e.table, P, ...(e.name ? [e.name] : [])]));
         const first = edges[0];
         if (!first) continue;
-        const fix = first.name ? `op.drop_constraint("${first.name}", "${first.table}", type_="foreignkey") (or op.drop_table("${first.table}"))` : `op.drop_table("${first.table}")`;
+        const col = first.columns.length === 1 ? first.columns[0] : undefined;
+        const fix =
+          first.op.name === "create_table"
+            ? `op.drop_table("${first.table}")`
+            : first.name
+              ? `op.drop_constraint("${first.name}", "${first.table}", type_="foreignkey")`
+              : col
+                ? `op.drop_column("${first.table}", "${col}")`
+                : `dropping the foreign key of "${first.table}"`;
         ctx.report({
           at: op,
           message: "dropParent",

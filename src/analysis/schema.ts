@@ -1269,8 +1269,13 @@ export function simulateMigration(m: Migration, opts: { enumTypes?: boolean } = 
 }
 
 /** What created an object, for messages: `op.add_column("user", sa.Column("email", ...))`. */
-export function eventLabel(e: LifeEvent): string {
-  if (e.step.kind === "type") return `${e.step.event.kind === "create" ? "the type's .create()" : "the type's .drop()"} call`;
+export function eventLabel(e: LifeEvent, source?: string): string {
+  if (e.step.kind === "type") {
+    const sp = e.step.event.span;
+    const text = source && sp.start !== undefined && sp.end !== undefined ? source.slice(sp.start, sp.end).replace(/\s+/g, " ") : "";
+    if (text && text.length <= 80) return text;
+    return `the ${e.step.event.kind === "create" ? ".create()" : ".drop()"} call of type "${e.step.event.name}"`;
+  }
   const op = e.step.op;
   if (op.name === "execute") return `op.execute(...) (${e.action === "drop" ? "DROP" : e.action === "create" ? "CREATE" : "RENAME"} in SQL)`;
   return opLabel(op);
