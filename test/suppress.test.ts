@@ -371,6 +371,15 @@ describe("through the CLI", () => {
     expect(doc.diagnostics).toEqual([expect.objectContaining({ code: "ALM901", suppressed: { kind: "inSource", justification: "helper is reviewed" } })]);
   });
 
+  it("keeps suppressed findings in SARIF as inSource suppressions with the reason", async () => {
+    const dir = tree({ "a1.py": HEAD("a1") + `\nfrom myapp import helper\n\n\ndef upgrade():\n    helper()  # alembic-lint: ignore[ALM901] helper is reviewed\n\n\ndef downgrade():\n    pass\n` });
+    let out = "";
+    const io = { stdout: (s: string) => void (out += s), stderr: () => {}, cwd: dir, env: {}, isTTY: false };
+    expect(await main([".", "--no-config", "--format", "sarif", "--select", "ALM901"], io)).toBe(0);
+    const results = (JSON.parse(out) as { runs: { results: { ruleId: string; suppressions: unknown }[] }[] }).runs[0]!.results;
+    expect(results.map((r) => [r.ruleId, r.suppressions])).toEqual([["ALM901", [{ kind: "inSource", justification: "helper is reviewed" }]]]);
+  });
+
   it("require_reason from the config file refuses a reasonless suppression (exit 1)", async () => {
     const dir = tree({ "a1.py": HEAD("a1") + `\nfrom myapp import helper\n\n\ndef upgrade():\n    helper()  # alembic-lint: ignore[ALM901]\n\n\ndef downgrade():\n    pass\n` });
     writeFileSync(path.join(dir, ".alembic-lint.toml"), `select = ["ALM901"]\nseverity = { ALM901 = "error" }\n\n[rules.ALM901]\nrequire_reason = true\n`);
