@@ -55,7 +55,7 @@ describe("action.yml", () => {
   it("maps every input to the script and declares the outputs it writes", () => {
     const yml = readFileSync(path.join(REPO, "action.yml"), "utf8");
     const inputs = [...yml.slice(yml.indexOf("\ninputs:"), yml.indexOf("\noutputs:")).matchAll(/^  ([a-z-]+):$/gm)].map((m) => m[1]);
-    expect(inputs).toEqual(["path", "args", "sarif-file", "category", "working-directory", "fail-on-findings", "annotations"]);
+    expect(inputs).toEqual(["path", "args", "sarif-file", "category", "working-directory", "fail-on-findings", "annotations", "include-suppressed"]);
     for (const i of inputs) expect(yml).toContain(`INPUT_${i!.toUpperCase().replace(/-/g, "_")}: \${{ inputs.${i} }}`);
     for (const o of ["sarif-file", "exit-code", "results"]) expect(yml).toContain(`value: \${{ steps.lint.outputs.${o} }}`);
     expect(yml).toContain("using: composite");
@@ -117,6 +117,22 @@ describe("action script (scripts/action/run.mjs)", () => {
     expect(log.runs[0].tool.driver.rules.map((x: { id: string }) => x.id)).toEqual(["ALM900", "ALM901"]);
     expect(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe("backend/migrations/versions/0002_broken.py");
     expect(r.stdout).toMatch(/^::error file=backend\/migrations\/versions\/0002_broken.py,line=\d+,/m);
+  });
+
+  it("results suppressed in the source are left out of the SARIF unless include-suppressed: true", () => {
+    // ALM901 (partial analysis: an imported helper) suppressed with a reason.
+    write(
+      "suppressed/versions/0001_x.py",
+      '"""x\n\nRevision ID: 0001\nRevises:\n"""\nfrom alembic import op\nfrom myapp.db.helpers import add_audit_columns\n\nrevision = "0001"\ndown_revision = None\n\n\ndef upgrade():\n    add_audit_columns("account")  # alembic-lint: ignore[ALM901] known\n\n\ndef downgrade():\n    op.drop_column("account", "created_at")\n',
+    );
+    const dropped = action({ path: "suppressed/versions", "sarif-file": "s1.sarif" });
+    expect(dropped.code).toBe(0);
+    expect(dropped.stdout).toContain("left 1 result(s) suppressed in the source out of");
+    expect(JSON.parse(readFileSync(path.join(workspace, "s1.sarif"), "utf8")).runs[0].results).toEqual([]);
+    const kept = action({ path: "suppressed/versions", "sarif-file": "s2.sarif", "include-suppressed": "true" });
+    const results = JSON.parse(readFileSync(path.join(workspace, "s2.sarif"), "utf8")).runs[0].results;
+    expect(results.map((r: { suppressions: unknown }) => r.suppressions)).toEqual([[{ kind: "inSource", justification: "known" }]]);
+    expect(kept.outputs.results).toBe("0"); // the output counts unsuppressed results
   });
 
   it("alembic-lint cannot run (bad option): exit 2, no SARIF output", () => {

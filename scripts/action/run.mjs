@@ -4,6 +4,8 @@
 //
 //   1. lint with --format sarif into the SARIF file (always written unless alembic-lint
 //      itself fails with exit code 2: usage, configuration or internal error);
+//      Results suppressed in the source are then removed from it (GitHub code
+//      scanning would open alerts for them) unless include-suppressed is true;
 //   2. lint again for the job log: GitHub annotations (annotations: true) or the
 //      human report, never failing;
 //   3. write the outputs (sarif-file, exit-code, results) and a step summary;
@@ -13,11 +15,12 @@
 //
 // Inputs come as environment variables (composite actions do not set INPUT_*
 // themselves; action.yml maps them): INPUT_PATH, INPUT_ARGS, INPUT_SARIF_FILE,
-// INPUT_CATEGORY, INPUT_WORKING_DIRECTORY, INPUT_FAIL_ON_FINDINGS, INPUT_ANNOTATIONS.
+// INPUT_CATEGORY, INPUT_WORKING_DIRECTORY, INPUT_FAIL_ON_FINDINGS, INPUT_ANNOTATIONS,
+// INPUT_INCLUDE_SUPPRESSED.
 // ALEMBIC_LINT_CLI is the cli.js to run (action.yml: the one built in the action's
 // checkout).
 import { spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -66,6 +69,19 @@ function setOutput(name, value) {
   else process.stdout.write(`${name}=${value}\n`);
 }
 
+/** Removes results with a non-empty `suppressions` array; returns how many. */
+export function dropSuppressed(sarifFile) {
+  const log = JSON.parse(readFileSync(sarifFile, "utf8"));
+  let dropped = 0;
+  for (const run of log.runs ?? []) {
+    const kept = (run.results ?? []).filter((r) => !(r.suppressions ?? []).length);
+    dropped += (run.results ?? []).length - kept.length;
+    run.results = kept;
+  }
+  if (dropped > 0) writeFileSync(sarifFile, JSON.stringify(log, null, 2) + "\n");
+  return dropped;
+}
+
 function summarize(sarifFile) {
   try {
     const log = JSON.parse(readFileSync(sarifFile, "utf8"));
@@ -92,12 +108,13 @@ export function main(env = process.env) {
     process.stderr.write(`::error title=alembic-lint::alembic-lint needs Node.js 20 or later (found ${process.versions.node}); add actions/setup-node before this action\n`);
     return 2;
   }
-  let paths, args, failOnFindings, annotations;
+  let paths, args, failOnFindings, annotations, includeSuppressed;
   try {
     paths = splitArgs(env.INPUT_PATH ?? ".");
     args = splitArgs(env.INPUT_ARGS ?? "");
     failOnFindings = bool(env.INPUT_FAIL_ON_FINDINGS, true);
     annotations = bool(env.INPUT_ANNOTATIONS, false);
+    includeSuppressed = bool(env.INPUT_INCLUDE_SUPPRESSED, false);
   } catch (err) {
     process.stderr.write(`::error title=alembic-lint::bad action input: ${err.message}\n`);
     return 2;
@@ -118,6 +135,10 @@ export function main(env = process.env) {
   const first = spawnSync(process.execPath, sarifArgs, { cwd: workdir, env: childEnv, stdio: ["ignore", "inherit", "inherit"] });
   const code = first.status ?? 2;
   const written = code !== 2 && existsSync(sarifFile);
+  if (written && !includeSuppressed) {
+    const n = dropSuppressed(sarifFile);
+    if (n > 0) process.stdout.write(`alembic-lint: left ${n} result(s) suppressed in the source out of ${sarifFile} (include-suppressed: true keeps them)\n`);
+  }
 
   // 2. The job log.
   if (written) {
