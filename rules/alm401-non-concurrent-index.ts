@@ -54,7 +54,7 @@ export default defineRule({
           for (const st of sqlStatements(op)) {
             if (st.kind === "create_table") here.add(`${st.schema ?? ""}.${st.table}`);
             if (st.kind !== "create_index" || st.concurrently) continue;
-            if (here.has(`${st.schema ?? ""}.${st.table}`) || created.tableNameCreatedBefore(st.schema, st.table, op.order)) continue;
+            if (here.has(`${st.schema ?? ""}.${st.table}`) || created.tableCreatedInSection(st.schema, st.table)) continue;
             ctx.report({
               at: op,
               message: "nonConcurrentSql",
@@ -67,7 +67,7 @@ export default defineRule({
         const conc = op.args.postgresql_concurrently;
         if (conc !== undefined && conc !== false && conc !== null) continue; // concurrent, or not a literal
         if (!mayReport(m, s, op)) continue;
-        if (created.tableCreatedBefore(op)) continue;
+        if (created.tableCreatedInSection(op.schema, op.table)) continue;
         const name = op.args.index_name;
         const call =
           `op.create_index(${py(name)}, ${py(op.table)}, ${py(op.args.columns)}` +

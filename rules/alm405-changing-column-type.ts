@@ -102,7 +102,7 @@ export default defineRule({
         const column = op.args.column_name;
         if (typeof column !== "string") continue;
         if (!mayReport(m, s, op)) continue;
-        if (created.columnCreatedBefore(op, column)) continue;
+        if (created.columnCreatedBefore(op, column) || created.tableCreatedInSection(op.schema, op.table)) continue;
         const to = normalizeType(op.args.type_);
         if (!to) continue;
         const prev = previousType(m, s, op);

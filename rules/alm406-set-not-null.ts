@@ -114,7 +114,7 @@ export default defineRule({
           for (const { schema, table, action, probe } of alterActions(op)) {
             if (action.kind !== "set_not_null") continue;
             if (!mayReport(m, s, op, { needTable: false })) continue;
-            if (created.columnCreatedBefore(probe, action.column) || notNullCheckNearby(s, op, action.column, table)) continue;
+            if (created.columnCreatedBefore(probe, action.column) || created.tableCreatedInSection(schema, table) || notNullCheckNearby(s, op, action.column, table)) continue;
             ctx.report({
               at: op,
               message: "setNotNull",
@@ -128,7 +128,7 @@ export default defineRule({
         const column = op.args.column_name;
         if (typeof column !== "string") continue;
         if (!mayReport(m, s, op)) continue;
-        if (created.columnCreatedBefore(op, column)) continue;
+        if (created.columnCreatedBefore(op, column) || created.tableCreatedInSection(op.schema, op.table)) continue;
         if (notNullCheckNearby(s, op, column)) continue;
         ctx.report({
           at: op,

@@ -52,16 +52,16 @@ export default defineRule({
       const created = newObjects(s);
       for (const op of s.ops) {
         if (op.name === "execute") {
-          for (const { schema, table, action, probe } of alterActions(op)) {
+          for (const { schema, table, action } of alterActions(op)) {
             if (action.kind !== "add_unique" || action.usingIndex) continue;
-            if (!mayReport(m, s, op, { needTable: false }) || created.tableCreatedBefore(probe)) continue;
+            if (!mayReport(m, s, op, { needTable: false }) || created.tableCreatedInSection(schema, table)) continue;
             ctx.report({ at: op, message: "uniqueSql", data: { table: tableLabel(schema, table), name: action.name ? JSON.stringify(action.name) : "(unnamed)" } });
           }
           continue;
         }
         if (op.name !== "create_unique_constraint") continue;
         if (!mayReport(m, s, op)) continue;
-        if (created.tableCreatedBefore(op)) continue;
+        if (created.tableCreatedInSection(op.schema, op.table)) continue;
         const name = op.args.constraint_name;
         const cols = Array.isArray(op.args.columns) ? op.args.columns.filter((c): c is string => typeof c === "string") : [];
         const bare = typeof name === "string" ? name : `uq_${op.table}${cols.map((c) => `_${c}`).join("")}`;

@@ -50,10 +50,10 @@ export default defineRule({
       const created = newObjects(s);
       for (const op of s.ops) {
         if (op.name === "execute") {
-          for (const { schema, table, action, probe } of alterActions(op)) {
+          for (const { schema, table, action } of alterActions(op)) {
             if (action.kind !== "add_foreign_key" || action.notValid || action.referent === null) continue;
-            if (!mayReport(m, s, op, { needTable: false }) || created.tableCreatedBefore(probe)) continue;
-            if (created.tableNameCreatedBefore(action.referent.schema, action.referent.name, op.order)) continue;
+            if (!mayReport(m, s, op, { needTable: false }) || created.tableCreatedInSection(schema, table)) continue;
+            if (created.tableCreatedInSection(action.referent.schema, action.referent.name)) continue;
             ctx.report({
               at: op,
               message: "foreignKeySql",
@@ -69,8 +69,8 @@ export default defineRule({
         const referent = op.args.referent_table;
         if (typeof referent !== "string") continue;
         const refSchema = typeof op.args.referent_schema === "string" ? op.args.referent_schema : null;
-        if (created.tableCreatedBefore(op)) continue;
-        if (created.tableNameCreatedBefore(refSchema, referent, op.order)) continue;
+        if (created.tableCreatedInSection(op.schema, op.table)) continue;
+        if (created.tableCreatedInSection(refSchema, referent)) continue;
         const name = op.args.constraint_name;
         const bare = typeof name === "string" ? name : `fk_${op.table}_${referent}`;
         const schemaKw = op.schema ? `, source_schema=${JSON.stringify(op.schema)}` : "";

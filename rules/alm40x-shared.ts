@@ -52,6 +52,11 @@ const key = (schema: string | null, table: string) => `${schema ?? ""}\0${table}
 export interface NewObjects extends CreatedObjects {
   /** The table named by (schema, table) was created before `order` in this section. */
   tableNameCreatedBefore(schema: string | null, table: string | null, order: number): boolean;
+  /**
+   * The table is created anywhere in this section, earlier or later (using it before
+   * its creation is ALM201's business, not a lock on an existing table).
+   */
+  tableCreatedInSection(schema: string | null, table: string | null): boolean;
   /** An index of this name was created earlier in this section. */
   indexCreatedBefore(name: string, order: number): boolean;
 }
@@ -98,6 +103,7 @@ export function newObjects(section: Section): NewObjects {
       return variants(op.schema).some((sc) => base.columnCreatedBefore({ ...op, schema: sc }, column));
     },
     tableNameCreatedBefore,
+    tableCreatedInSection: (schema, table) => tableNameCreatedBefore(schema, table, Infinity),
     indexCreatedBefore: (name, order) => (indexes.get(name) ?? Infinity) < order,
   };
 }
