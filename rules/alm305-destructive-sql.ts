@@ -33,10 +33,19 @@ function scopeFor(m: Migration, s: Section): Scope | null {
     if (createsTablesOutsideOps(m)) return null;
     other = new Creations(up);
   }
+  const upOps = s.role === "downgrade" ? (otherSection(m, s)?.ops ?? []) : [];
+  // Also a CREATE the classifier does not see as a statement (inside a DO block or a function body).
+  const createdInText = (name: string, order: number) => {
+    const re = new RegExp(`\\bcreate\\s+(?:or\\s+replace\\s+)?(?:\\w+\\s+){0,3}?(?:table|type|schema|domain)\\s+(?:if\\s+not\\s+exists\\s+)?(?:[\\w$"\`]+\\.)?["\`]?${name.replace(/[^\w$]/g, "\\$&")}(?![\\w$])`, "i");
+    return [...s.ops.filter((o) => o.order < order), ...upOps].some((o) => {
+      const sql = literalSql(o);
+      return sql !== null && re.test(sql);
+    });
+  };
   return {
-    table: (n, order) => here.table(n.schema, n.name, order) || (other?.table(n.schema, n.name) ?? false),
+    table: (n, order) => here.table(n.schema, n.name, order) || (other?.table(n.schema, n.name) ?? false) || createdInText(n.name, order),
     column: (t, c, order) => here.column(t.schema, t.name, c, order) || (other?.column(t.schema, t.name, c) ?? false),
-    object: (kind, n, order) => here.object(kind, n.schema, n.name, order) || (other?.object(kind, n.schema, n.name) ?? false),
+    object: (kind, n, order) => here.object(kind, n.schema, n.name, order) || (other?.object(kind, n.schema, n.name) ?? false) || createdInText(n.name, order),
     rebuilt: (n, order) =>
       s.ops.some((o) => o.order > order && o.name === "rename_table" && typeof o.args.new_table_name === "string" && o.args.new_table_name.toLowerCase() === n.name.toLowerCase()) ||
       s.ops.some(
