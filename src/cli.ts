@@ -217,6 +217,7 @@ async function check(paths: string[], values: CheckValues, io: IO): Promise<numb
           ? { read: values.baseline !== undefined ? { file: path.resolve(io.cwd, values.baseline), shown: values.baseline } : { file: baselineFile, shown: `${path.relative(io.cwd, baselineFile) || baselineFile} (${settingOrigin(config, "baseline")})` } }
           : {}),
         quiet: values.quiet === true,
+        incomplete: result.internalErrors.length > 0,
       },
     );
     for (const n of notes) io.stderr(`alembic-lint: ${n}\n`);

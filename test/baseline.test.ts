@@ -29,13 +29,21 @@ const dropRule = defineRule({
   },
 });
 
+// A rule that crashes on revisions named "boom".
+const crashRule = defineRule({
+  meta: { code: "ALM994", name: "test-crash", severity: "error", category: "tool", docs: { summary: "test", rationale: "test" }, messages: { x: () => "x" } },
+  check(m) {
+    if (m.header.revision?.value === "boom") throw new Error("boom");
+  },
+});
+
 let root: string;
 beforeAll(() => {
-  allRules.push(dropRule as never);
+  allRules.push(dropRule as never, crashRule as never);
   root = realpathSync(mkdtempSync(path.join(os.tmpdir(), "alembic-lint-baseline-")));
 });
 afterAll(() => {
-  allRules.splice(allRules.indexOf(dropRule as never), 1);
+  allRules.splice(allRules.indexOf(dropRule as never), 2);
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -171,6 +179,14 @@ describe("the baseline file", () => {
     const r = await run(dir, [...SEL, "--write-baseline", "no/such/dir/b.json"]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^alembic-lint: cannot write .*b\.json: ENOENT\n$/);
+  });
+
+  it("is not written when a rule crashed (its findings would be missing)", async () => {
+    const dir = project({ "a1.py": migration("boom", null, [`op.drop_column("t", "x")`]) });
+    const r = await run(dir, ["--select", "ALM998,ALM994", "--write-baseline", "b.json"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("alembic-lint: not writing b.json: some rules failed with internal errors, so the findings are incomplete\n");
+    expect(existsSync(path.join(dir, "b.json"))).toBe(false);
   });
 
   it("a corrupt old file is replaced on --write-baseline, with a note", async () => {

@@ -249,10 +249,18 @@ export function updateBaseline(run: BaselineRun, old: Baseline | null, baselineF
  * The CLI's baseline step. `write`: record this run's findings in that file (then hide
  * them); else `read`: hide the findings recorded there. Returns lines for stderr.
  */
-export function runBaseline(run: BaselineRun, opts: { read?: { file: string; shown: string }; write?: { file: string; shown: string }; quiet?: boolean }): string[] {
+export function runBaseline(
+  run: BaselineRun,
+  opts: { read?: { file: string; shown: string }; write?: { file: string; shown: string }; quiet?: boolean; incomplete?: boolean },
+): string[] {
   const notes: string[] = [];
   if (opts.write) {
     const { file, shown } = opts.write;
+    if (opts.incomplete) {
+      // A rule crashed: its findings are missing, and writing would drop their entries.
+      notes.push(`not writing ${shown}: some rules failed with internal errors, so the findings are incomplete`);
+      return notes;
+    }
     let old: Baseline | null = null;
     if (existsSync(file)) {
       try {
