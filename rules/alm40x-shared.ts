@@ -39,10 +39,12 @@ export function mayReport(m: Migration, s: Section, op: Op, opts: { needTable?: 
   if (op.conditional || op.dynamicTable) return false;
   if ((opts.needTable ?? true) && op.table === null) return false;
   if (m.errorRegions.some((r) => inside(op.span, r))) return false;
-  if (!opts.ignoreUnanalyzed && s.unanalyzed.length > 0) {
-    // Hidden code that runs earlier may have created the table or column.
+  // Hidden code that runs earlier may have created the table or column. Loops that
+  // could not be unrolled are not hidden: their operations are recorded (as conditional).
+  const hidden = opts.ignoreUnanalyzed ? [] : s.unanalyzed.filter((u) => !/^a loop over |^a `while` loop$/.test(u.reason));
+  if (hidden.length > 0) {
     if (op.via.length > 0) return false;
-    if (s.unanalyzed.some((u) => (u.span.start ?? 0) < (op.span.start ?? Infinity))) return false;
+    if (hidden.some((u) => (u.span.start ?? 0) < (op.span.start ?? Infinity))) return false;
   }
   return true;
 }
@@ -64,16 +66,16 @@ export interface NewObjects extends CreatedObjects {
 /**
  * Objects this section creates, for the "new objects have no rows and no readers"
  * exemption. Builds on src/analysis/created.ts (a `create_table(..., if_not_exists=True)`
- * counts as new too: when unsure, stay silent) and adds tables created by literal SQL
+ * or one under a condition counts as new too: when unsure, stay silent) and adds tables created by literal SQL
  * (`CREATE TABLE`, `CREATE MATERIALIZED VIEW`). `schema="public"` and no schema are
  * treated as the same place.
  */
 export function newObjects(section: Section): NewObjects {
-  const base = createdObjects(section);
+  // Objects created under a condition may be new too: when unsure, stay silent.
+  const base = createdObjects({ ...section, ops: section.ops.map((op) => (op.conditional ? { ...op, conditional: false } : op)) });
   const sqlTables = new Map<string, number>();
   const indexes = new Map<string, number>();
   for (const op of section.ops) {
-    if (op.conditional) continue;
     for (const st of sqlStatements(op)) {
       if (st.kind === "create_table") {
         const k = key(st.schema, st.table);
