@@ -73,6 +73,7 @@ export async function lintPaths(paths: string[], opts: LintOptions = {}): Promis
   const all = applySuppressions([...loadErrors, ...diagnostics], byPath, rules, {
     reportIn: new Set(files.map((f) => f.path)),
     internalErrors,
+    texts: new Map(scripts.map((s) => [s.path, s.text])),
     ...(opts.requireReason !== undefined ? { requireReason: opts.requireReason } : {}),
   });
   return { trees, files, diagnostics: sortDiagnostics(all), internalErrors, skipped, migrations };

@@ -358,6 +358,16 @@ describe("graph-rule findings and the pre-commit file mode", () => {
   });
 });
 
+describe("scripts checked by ALM010", () => {
+  it("a # comment in a shell script suppresses ALM010 there; an unused one is ALM902", async () => {
+    const dir = tree({ "a1.py": HEAD("a1") + `\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n` });
+    const script = path.join(dir, "..", "stamp.sh");
+    writeFileSync(script, "#!/bin/sh\n# alembic-lint: ignore[ALM010] the production database, squashed since\nalembic stamp 9f8e7d6c5b4a\nalembic stamp 8e7d6c5b4a3f\nalembic upgrade head  # noqa: ALM010\n");
+    const res = await lintPaths([dir], { select: ["ALM010", "ALM902"], cwd: dir, scripts: [script] });
+    expect(show(res.diagnostics)).toEqual(["stamp.sh:3 ALM010 (inSource: the production database, squashed since)", "stamp.sh:4 ALM010", "stamp.sh:5 ALM902"]);
+  });
+});
+
 describe("through the CLI", () => {
   it("keeps suppressed findings in the JSON output with their justification, and exits by what is left", async () => {
     const dir = tree({ "a1.py": HEAD("a1") + `\nfrom myapp import helper\n\n\ndef upgrade():\n    helper()  # alembic-lint: ignore[partial-analysis] helper is reviewed\n\n\ndef downgrade():\n    pass\n` });

@@ -64,9 +64,26 @@ const NOQA = /^#\s*noqa\b\s*(?::\s*(.*))?$/is;
 const CODE_TOKEN = /^[A-Za-z]+\d+$/;
 
 export function parseSuppressions(m: Migration): Suppression[] {
-  const lines = m.source.split(/\r\n|\r|\n/);
+  return parseFrom(m.source, m.comments);
+}
+
+/**
+ * Suppressions in a script that is not a migration (shell, Makefile, CI YAML, Dockerfile:
+ * ALM010 reports there): `#` comments holding a directive, found line by line.
+ */
+export function parseTextSuppressions(text: string): Suppression[] {
+  const comments: { line: number; column: number; text: string }[] = [];
+  text.split(/\r\n|\r|\n/).forEach((line, i) => {
+    const m = /#\s*(?:alembic-lint\s*:|noqa\b)/i.exec(line);
+    if (m) comments.push({ line: i + 1, column: m.index + 1, text: line.slice(m.index) });
+  });
+  return parseFrom(text, comments);
+}
+
+function parseFrom(source: string, comments: { line: number; column: number; text: string }[]): Suppression[] {
+  const lines = source.split(/\r\n|\r|\n/);
   const out: Suppression[] = [];
-  for (const c of m.comments) {
+  for (const c of comments) {
     const ownLine = (lines[c.line - 1] ?? "").slice(0, c.column - 1).trim() === "";
     const covered = ownLine ? [c.line, ...nextCodeLine(lines, c.line)] : [c.line];
     for (const seg of segments(c.text)) {
@@ -153,6 +170,8 @@ export interface SuppressOptions {
   reportIn?: Set<string>;
   /** Rules that crashed: their suppressions are not reported as unused there. */
   internalErrors?: { code: string; path: string }[];
+  /** Other files findings may be in (scripts checked by ALM010), by path: their text. */
+  texts?: Map<string, string>;
 }
 
 /**
@@ -166,7 +185,8 @@ export function applySuppressions(diags: Diagnostic[], files: Map<string, Migrat
     let s = cache.get(path);
     if (!s) {
       const m = files.get(path);
-      s = m ? parseSuppressions(m) : [];
+      const text = m ? undefined : opts.texts?.get(path);
+      s = m ? parseSuppressions(m) : text !== undefined ? parseTextSuppressions(text) : [];
       cache.set(path, s);
     }
     return s;
@@ -201,9 +221,14 @@ export function applySuppressions(diags: Diagnostic[], files: Map<string, Migrat
   const crashed = new Set((opts.internalErrors ?? []).map((e) => `${e.path}\0${e.code}`));
   const crashedAnywhere = new Set((opts.internalErrors ?? []).map((e) => e.code));
   const extra: Diagnostic[] = [];
+  const checked: string[] = [];
   for (const [path, m] of files) {
     if (!m || m.parseError) continue;
     if (opts.reportIn && !opts.reportIn.has(path)) continue;
+    checked.push(path);
+  }
+  for (const path of opts.texts?.keys() ?? []) if (!files.has(path)) checked.push(path);
+  for (const path of checked) {
     for (const s of get(path)) {
       const make = (message: string, key: string): Diagnostic => ({
         code: "ALM902",
