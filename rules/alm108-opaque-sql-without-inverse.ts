@@ -23,8 +23,30 @@ function createdBy(up: Section): { tables: Set<string>; columns: Map<string, Set
   return { tables, columns };
 }
 
-function exempt(t: DataTarget, made: ReturnType<typeof createdBy>): boolean {
+/** Names of the objects the downgrade's operations act on (indexes, constraints, columns, tables it creates or drops). */
+function downgradeNames(down: Section): string[] {
+  const out: string[] = [];
+  for (const op of down.ops) {
+    for (const k of ["index_name", "constraint_name", "column_name", "new_column_name"]) {
+      const v = op.args[k];
+      if (typeof v === "string") out.push(v);
+    }
+    if (op.name === "add_column" && op.column?.name) out.push(op.column.name);
+    if ((op.name === "create_table" || op.name === "drop_table" || op.name === "rename_table") && op.table) out.push(op.table);
+    if (op.name === "rename_table" && typeof op.args.new_table_name === "string") out.push(op.args.new_table_name);
+  }
+  return out;
+}
+
+function mentions(text: string, name: string): boolean {
+  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(^|[^A-Za-z0-9_])${esc}($|[^A-Za-z0-9_])`, "i").test(text);
+}
+
+function exempt(t: DataTarget, made: ReturnType<typeof createdBy>, downNames: string[]): boolean {
   if (t.kind === "read") return true;
+  // DDL in SQL whose object the downgrade handles with an operation (ADD CONSTRAINT ... / drop_constraint).
+  if (t.kind === "ddl" && t.text && downNames.some((n) => mentions(t.text!, n))) return true;
   if (t.table === null) return false;
   const table = low(t.table);
   if (made.tables.has(table)) return true;
@@ -75,6 +97,7 @@ export default defineRule({
       if (down.unanalyzed.length > 0) continue;
       if (down.ops.some((o) => o.name === "execute" || o.name === "bulk_insert")) continue;
       const made = createdBy(up);
+      const downNames = downgradeNames(down);
       const createsSomething = made.tables.size > 0 || made.columns.size > 0;
       for (const op of up.ops) {
         if (op.name !== "execute" && op.name !== "bulk_insert") continue;
@@ -82,7 +105,7 @@ export default defineRule({
         const targets = dataTargets(op, m.source);
         if (targets === null) {
           if (createsSomething) continue; // may be a backfill of what the upgrade creates
-        } else if (targets.every((t) => exempt(t, made))) continue;
+        } else if (targets.every((t) => exempt(t, made, downNames))) continue;
         ctx.report({
           at: op,
           message: "noInverse",

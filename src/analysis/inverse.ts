@@ -456,9 +456,14 @@ class World {
     const k = this.findTableKey(schema, name);
     if (k !== undefined && mode === "use") return this.tables.get(k)!;
     const old = this.s0Table(schema, name);
-    if (old !== undefined && !this.tableAlive(old) && k === undefined) {
-      this.tables.set(tkey(schema, name), old);
-      return old;
+    if (old !== undefined && k === undefined) {
+      // Re-created under its old name: the same table again.
+      if (mode === "create" && !this.tableAlive(old)) {
+        this.tables.set(tkey(schema, name), old);
+        return old;
+      }
+      // A stale name (dropped or renamed earlier): the author means that table (ALM202 reports the use).
+      if (mode === "use") return old;
     }
     if (mode === "create") {
       const ent = this.fresh(`+${name}`);
@@ -504,9 +509,12 @@ class World {
     if (cur !== undefined && mode === "use") return cur;
     let s0 = this.sh.s0Cols.get(tableEnt);
     const old = s0?.get(name);
-    if (old !== undefined && !this.colAlive(tableEnt, old) && cur === undefined) {
-      m.set(name, old);
-      return old;
+    if (old !== undefined && cur === undefined) {
+      if (mode === "create" && !this.colAlive(tableEnt, old)) {
+        m.set(name, old);
+        return old;
+      }
+      if (mode === "use") return old;
     }
     if (mode === "create" || this.created.has(tableEnt) || this.sh.created.has(tableEnt)) {
       const ent = this.fresh(`${tableEnt}/+${name}`);
@@ -545,6 +553,8 @@ interface Ev {
   /** Identity fully known (literal names, analyzable table). */
   literal: boolean;
   tableEnt: string | null;
+  /** The table name as written on the op (batch: from the header). */
+  tableName: string | null;
   colEnt?: string;
   /** Index/constraint name (null: unnamed constraint). */
   name?: string | null;
@@ -573,7 +583,9 @@ interface SectionModel {
 
 function buildSection(section: Section, world: World, source: string): SectionModel {
   const model: SectionModel = { events: [], world, impliedTables: new Set(), impliedAnywhere: false, sql: [], nonLiteralIdentity: new Set(), customOps: [] };
-  const evs = model.events;
+  const evs: Ev[] = [];
+  model.events = evs;
+  const push = (e: Omit<Ev, "tableName">) => evs.push({ ...e, tableName: e.op.table });
   for (const op of section.ops) {
     const a = op.args;
     const tname = op.table;
@@ -590,7 +602,7 @@ function buildSection(section: Section, world: World, source: string): SectionMo
         const def = op.tableDef;
         for (const c of def?.columns ?? []) if (c.name) world.column(ent, c.name, "create");
         model.impliedTables.add(ent);
-        evs.push({ op, obj: "table", action: "create", literal: true, tableEnt: ent });
+        push({ op, obj: "table", action: "create", literal: true, tableEnt: ent });
         break;
       }
       case "drop_table": {
@@ -599,7 +611,7 @@ function buildSection(section: Section, world: World, source: string): SectionMo
           break;
         }
         const ent = T()!;
-        evs.push({ op, obj: "table", action: "drop", literal: true, tableEnt: ent });
+        push({ op, obj: "table", action: "drop", literal: true, tableEnt: ent });
         world.dropTable(ent);
         break;
       }
@@ -612,7 +624,7 @@ function buildSection(section: Section, world: World, source: string): SectionMo
         }
         const ent = world.table(op.schema, from, "use");
         world.renameTable(ent, op.schema, to);
-        evs.push({ op, obj: "table", action: "rename", literal: true, tableEnt: ent, renameFrom: from, renameTo: to });
+        push({ op, obj: "table", action: "rename", literal: true, tableEnt: ent, renameFrom: from, renameTo: to });
         break;
       }
       case "add_column": {
@@ -627,7 +639,7 @@ function buildSection(section: Section, world: World, source: string): SectionMo
           model.impliedTables.add(te);
           model.impliedAnywhere = true;
         }
-        evs.push({ op, obj: "column", action: "create", literal: true, tableEnt: te, colEnt: ce, name });
+        push({ op, obj: "column", action: "create", literal: true, tableEnt: te, colEnt: ce, name });
         break;
       }
       case "drop_column": {
@@ -638,7 +650,7 @@ function buildSection(section: Section, world: World, source: string): SectionMo
         }
         const te = T()!;
         const ce = world.column(te, name, "use");
-        evs.push({ op, obj: "column", action: "drop", literal: true, tableEnt: te, colEnt: ce, name });
+        push({ op, obj: "column", action: "drop", literal: true, tableEnt: te, colEnt: ce, name });
         world.dropColumn(te, ce);
         break;
       }
@@ -653,9 +665,9 @@ function buildSection(section: Section, world: World, source: string): SectionMo
         const ce = world.column(te, name, "use");
         if (typeof to === "string" && to !== name) {
           world.renameColumn(te, ce, to);
-          evs.push({ op, obj: "column", action: "rename", literal: true, tableEnt: te, colEnt: ce, name, renameFrom: name, renameTo: to });
+          push({ op, obj: "column", action: "rename", literal: true, tableEnt: te, colEnt: ce, name, renameFrom: name, renameTo: to });
         }
-        evs.push({ op, obj: "column", action: "alter", literal: true, tableEnt: te, colEnt: ce, name });
+        push({ op, obj: "column", action: "alter", literal: true, tableEnt: te, colEnt: ce, name });
         break;
       }
       case "create_index":
@@ -666,7 +678,7 @@ function buildSection(section: Section, world: World, source: string): SectionMo
           break;
         }
         const cols = asStringList(a.columns);
-        evs.push({
+        push({
           op, obj: "index", action: op.name === "create_index" ? "create" : "drop", literal: true, tableEnt: T(), name, kind: "index",
           ...(cols ? { columns: cols } : {}), unique: a.unique === true,
         });
@@ -680,13 +692,13 @@ function buildSection(section: Section, world: World, source: string): SectionMo
         }
         const ty = asString(a.type_);
         const kind = ty === "foreignkey" || ty === "unique" || ty === "check" || ty === "primary" ? ty : null;
-        evs.push({ op, obj: "constraint", action: "drop", literal: true, tableEnt: T(), name, kind });
+        push({ op, obj: "constraint", action: "drop", literal: true, tableEnt: T(), name, kind });
         break;
       }
       case "create_table_comment":
       case "drop_table_comment":
         if (!tableKnown) break;
-        evs.push({ op, obj: "comment", action: "comment", literal: true, tableEnt: T() });
+        push({ op, obj: "comment", action: "comment", literal: true, tableEnt: T() });
         break;
       case "execute": {
         const text = op.span.start !== undefined && op.span.end !== undefined ? source.slice(op.span.start, op.span.end) : "";
@@ -703,7 +715,7 @@ function buildSection(section: Section, world: World, source: string): SectionMo
             break;
           }
           const cols = asStringList(a.columns ?? a.local_cols);
-          evs.push({ op, obj: "constraint", action: "create", literal: true, tableEnt: T(), name, kind: CREATE_CONSTRAINT_KIND[op.name]!, ...(cols ? { columns: cols } : {}) });
+          push({ op, obj: "constraint", action: "create", literal: true, tableEnt: T(), name, kind: CREATE_CONSTRAINT_KIND[op.name]!, ...(cols ? { columns: cols } : {}) });
         } else {
           model.customOps.push(op);
         }
@@ -810,12 +822,18 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
   const downHidden = down.unanalyzed.length > 0 || opaqueSql(D);
   const downSql = sqlTextOf(D);
   const downSqlMentions = (...names: (string | null | undefined)[]) => names.some((n) => n && downSql.some((t) => mentions(t, n)));
+  /** Downgrade SQL that drops a table or view by this name (its indexes and constraints go with it). */
+  const downSqlDrops = (table: string | null) =>
+    table !== null && D.sql.some((x) => x.statements?.some((st) => st.kind === "drop" && st.targets.some((t) => t.name.toLowerCase() === table.toLowerCase())));
+  const upSqlAll = sqlTextOf(U);
+  const upSqlMentionsName = (n: string | null | undefined) => !!n && upSqlAll.some((t) => mentions(t, n));
 
   const upTableNew = (ent: string | null) => ent !== null && sh.created.has(ent) && U.events.some((e) => e.obj === "table" && e.action === "create" && e.tableEnt === ent);
   const downDropsTable = (ent: string | null) => ent !== null && D.events.some((e) => e.obj === "table" && e.action === "drop" && e.tableEnt === ent);
   const downDropsCol = (ce: string | undefined) => ce !== undefined && D.events.some((e) => e.obj === "column" && e.action === "drop" && e.colEnt === ce);
   const colNewInUp = (ce: string | undefined) => ce !== undefined && sh.created.has(ce);
-  const sameTable = (a: string | null, b: string | null) => a === null || b === null || a === b;
+  const sameTableEnt = (a: string | null, b: string | null) => a === null || b === null || a === b;
+  const sameTable = (x: Ev, y: Ev) => sameTableEnt(x.tableEnt, y.tableEnt) || (x.tableName !== null && x.tableName === y.tableName);
 
   // Objects created then dropped again inside the upgrade need no inverse.
   const tempInUp = (e: Ev): boolean => {
@@ -828,7 +846,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
         return later.some((x) => x.colEnt === e.colEnt) || U.events.some((x) => x.op.order > e.op.order && x.obj === "table" && x.action === "drop" && x.tableEnt === e.tableEnt);
       case "index":
       case "constraint":
-        return later.some((x) => x.name === e.name && sameTable(x.tableEnt, e.tableEnt)) || U.events.some((x) => x.op.order > e.op.order && x.obj === "table" && x.action === "drop" && x.tableEnt === e.tableEnt && e.tableEnt !== null);
+        return later.some((x) => x.name === e.name && sameTable(x, e)) || U.events.some((x) => x.op.order > e.op.order && x.obj === "table" && x.action === "drop" && x.tableEnt === e.tableEnt && e.tableEnt !== null);
       default:
         return false;
     }
@@ -840,6 +858,9 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
 
   const addMissing = (e: Ev) => {
     if (!report(e) || downHidden) return;
+    // The upgrade's own SQL may rename or drop what this op created.
+    const objName = e.obj === "table" ? e.tableName : e.obj === "column" ? (e.renameTo ?? e.name) : e.name;
+    if (e.action === "create" && U.sql.some((x) => x.op.order > e.op.order && mentions(x.op.sql ?? x.text, objName ?? "\u0000"))) return;
     const r = renderInverse(e.op, { source: m.source });
     if (!r) return;
     result.missing.push({ op: e.op, code: r.code, derivable: r.derivable, ...(r.missing ? { missing: r.missing } : {}), what: describeOp(e.op) });
@@ -880,6 +901,8 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
       }
       if (tempInUp(e)) continue;
       if (e.action === "drop" && sh.created.has(e.tableEnt!)) continue; // dropped what it created (temp)
+      // A rebuild (create a copy, drop the original, rename the copy into its place): not claimed.
+      if (e.action === "drop" && e.tableName !== null && U.events.some((x) => x.op.order > e.op.order && x.obj === "table" && x.action === "rename" && x.renameTo === e.tableName)) continue;
       if (!downSqlMentions(e.op.table)) addMissing(e);
       continue;
     }
@@ -891,7 +914,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
         continue;
       }
       if (tempInUp(e)) continue;
-      if (upTableNew(e.tableEnt) || downDropsTable(e.tableEnt)) continue;
+      if (upTableNew(e.tableEnt) || downDropsTable(e.tableEnt) || downSqlDrops(e.tableName)) continue;
       if (e.action === "drop" && sh.created.has(e.colEnt!)) continue;
       if (!downSqlMentions(e.name)) addMissing(e);
       continue;
@@ -900,25 +923,25 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     if (e.obj === "constraint" && e.name === null) {
       // Unnamed: ALM109's business. A named drop of the same kind on the table is the
       // naming-convention form of the inverse.
-      const d = D.events.find((d) => d.obj === "constraint" && d.action === want && sameTable(d.tableEnt, e.tableEnt) && (d.kind === e.kind || d.kind === null || e.kind === null));
+      const d = D.events.find((d) => d.obj === "constraint" && d.action === want && sameTable(d, e) && (d.kind === e.kind || d.kind === null || e.kind === null));
       if (d) explained.add(d);
       continue;
     }
     const sameKind = (d: Ev) =>
       e.obj === "index" ? d.obj === "index" : d.obj === "constraint" && (d.kind === null || e.kind === null || d.kind === e.kind || (e.kind === "exclude" && d.kind === null));
-    const d = pick((d) => d.action === want && d.name === e.name && sameTable(d.tableEnt, e.tableEnt) && (d.obj === "index" || d.obj === "constraint") && sameKind(d));
+    const d = pick((d) => d.action === want && d.name === e.name && sameTable(d, e) && (d.obj === "index" || d.obj === "constraint") && sameKind(d));
     if (d) {
       used.add(d);
       explained.add(d);
       continue;
     }
     // Same name, other kind: the pair exists but is wrong (ALM106).
-    const cross = pick((d) => d.action === want && d.name === e.name && sameTable(d.tableEnt, e.tableEnt) && (d.obj === "index" || d.obj === "constraint"));
+    const cross = pick((d) => d.action === want && d.name === e.name && sameTable(d, e) && (d.obj === "index" || d.obj === "constraint"));
     if (cross) {
       used.add(cross);
       explained.add(cross);
       const crossingUnique = (e.kind === "index" || e.kind === "unique") && (cross.kind === "index" || cross.kind === "unique" || cross.kind === null);
-      if (report(cross) && !(dialect === "mysql" && crossingUnique)) {
+      if (report(cross) && !(dialect === "mysql" && crossingUnique) && !upSqlMentionsName(e.name) && !downSqlMentions(e.name)) {
         const r = renderInverse(e.op, { source: m.source });
         result.incomplete.push({
           op: cross.op,
@@ -931,6 +954,9 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     }
     if (tempInUp(e)) continue;
     if (e.tableEnt !== null && (upTableNew(e.tableEnt) || downDropsTable(e.tableEnt))) continue;
+    if (downSqlDrops(e.tableName)) continue;
+    // The downgrade drops a table of that name (e.g. one the upgrade created after using it: ALM201's finding).
+    if (e.tableName !== null && D.events.some((d) => d.obj === "table" && d.action === "drop" && d.tableName === e.tableName)) continue;
     if (e.action === "drop" && U.events.some((x) => x.op.order < e.op.order && x.action === "create" && x.obj === e.obj && x.name === e.name)) continue;
     if (!downSqlMentions(e.name)) addMissing(e);
   }
@@ -1004,6 +1030,9 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     if (downAlters.length === 0) {
       const colName = first.name!;
       if (downSqlMentions(colName)) continue;
+      // `nullable=True` without existing_nullable may be a no-op: not claimed alone.
+      const nc = changes.get("nullable");
+      if (changes.size === 1 && nc && nc.before === undefined && nc.after === true) continue;
       // One finding for the column: at its first unconditional alter.
       addMissing(reportable[0]!);
       continue;
@@ -1018,6 +1047,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
       const dv = finalDown.get(attr);
       if (dv === undefined) {
         if (downHidden || downSqlMentions(first.name)) continue;
+        if (attr === "nullable" && ch.before === undefined) continue;
         problems.push(`does not set ${ATTR_ARG[attr]} back`);
         fixes.push(ch.before !== undefined ? `${ATTR_ARG[attr]}=${valueText(attr, ch.before)}` : `${ATTR_ARG[attr]}=<the previous value>`);
         continue;
@@ -1060,7 +1090,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
       // Cancelled inside the downgrade (a temporary object, or drop + re-create around another change).
       const sameObj = (x: Ev) =>
         x !== d && x.obj === d.obj &&
-        (d.obj === "table" ? x.tableEnt === d.tableEnt : d.obj === "column" ? x.colEnt === d.colEnt : x.name === d.name && sameTable(x.tableEnt, d.tableEnt));
+        (d.obj === "table" ? x.tableEnt === d.tableEnt : d.obj === "column" ? x.colEnt === d.colEnt : x.name === d.name && sameTable(x, d));
       if ((d.action === "create" || d.action === "drop") && D.events.some((x) => sameObj(x) && (x.action === "create" || x.action === "drop") && x.action !== d.action)) continue;
       if (d.action === "comment") continue;
       let what: string | null = null;
@@ -1179,7 +1209,8 @@ function changeOf(op: Op, attr: AlterAttr): Change | undefined {
       return { before: a.existing_type ?? undefined, after: a.type_ };
     case "nullable":
       if (typeof a.nullable !== "boolean") return undefined;
-      return { before: typeof a.existing_nullable === "boolean" ? a.existing_nullable : !a.nullable, after: a.nullable };
+      // Without existing_nullable the previous state is unknown: `nullable=True` may be a no-op.
+      return { before: typeof a.existing_nullable === "boolean" ? a.existing_nullable : undefined, after: a.nullable };
     case "server_default":
       if (!given(a, "server_default")) return undefined;
       return { before: given(a, "existing_server_default") ? a.existing_server_default : undefined, after: a.server_default! };

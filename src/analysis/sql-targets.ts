@@ -15,6 +15,8 @@ export interface DataTarget {
   schema: string | null;
   /** UPDATE: the assigned columns; null when unknown or not an UPDATE. */
   columns: string[] | null;
+  /** The statement's text (literal SQL only). */
+  text?: string;
 }
 
 const READ_ONLY = new Set([
@@ -39,11 +41,12 @@ function fromStatement(st: SqlStatement): DataTarget | null {
         columns: st.kind === "update" ? st.setColumns : null,
       };
     case "create":
-      if (st.object === "EXTENSION" && /\bIF\s+NOT\s+EXISTS\b/i.test(st.text)) return { kind: "read", table: null, schema: null, columns: null };
-    // falls through
     case "alter-table":
     case "drop":
     case "alter": {
+      // ALTER TABLE ... VALIDATE CONSTRAINT changes nothing to undo.
+      if (st.kind === "alter-table" && st.actions.length > 0 && st.actions.every((a) => a.verb === "VALIDATE")) return { kind: "read", table: null, schema: null, columns: null };
+      if (st.kind === "create" && st.object === "EXTENSION" && /\bIF\s+NOT\s+EXISTS\b/i.test(st.text)) return { kind: "read", table: null, schema: null, columns: null };
       const n = st.table ?? st.targets[0];
       return n ? { kind: "ddl", table: n.name, schema: n.schema, columns: null } : null;
     }
@@ -66,7 +69,7 @@ export function sqlTargets(sql: string): DataTarget[] | null {
   for (const st of sts) {
     const t = fromStatement(st);
     if (!t) return null;
-    out.push(t);
+    out.push({ ...t, text: st.text });
   }
   return out;
 }
