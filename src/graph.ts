@@ -66,7 +66,7 @@ export interface RevisionGraph {
   merges: string[];
   /** Effective literal labels per id (declared plus inherited, as `_add_branches`). */
   labels: Map<string, Set<string>>;
-  /** Effective non-literal labels per id, as `expr:<declaring id>:<source>` keys. */
+  /** Effective non-literal labels per id, as exprLabelKey() keys. */
   exprLabels: Map<string, Set<string>>;
   /** Strongly connected sets through down_revision (and, second, depends_on) edges. */
   cycles: { ids: string[]; viaDeps: boolean }[];
@@ -93,6 +93,46 @@ export function mayBind(src: string, name: string): boolean {
     new RegExp(`(^|[\\s(,])${name}\\s*,|,\\s*${name}\\s*[),=]`, "m").test(src) ||
     /\bglobals\(\)\s*(\[|\.update)|\bexec\(|^\s*from\s+\S+\s+import\s+\*/m.test(src)
   );
+}
+
+/** Top-level elements of a tuple/list display's source, or null when it is not one. */
+export function splitSequence(src: string): string[] | null {
+  const t = src.trim();
+  const open = t[0];
+  const close = open === "(" ? ")" : open === "[" ? "]" : null;
+  if (!close || t[t.length - 1] !== close) return null;
+  const inner = t.slice(1, -1);
+  const out: string[] = [];
+  let depth = 0;
+  let quote: string | null = null;
+  let cur = "";
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i]!;
+    if (quote) {
+      cur += c;
+      if (c === "\\") cur += inner[++i] ?? "";
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if ("([{".includes(c)) depth++;
+    else if (")]}".includes(c)) depth--;
+    else if (c === "," && depth === 0) {
+      if (cur.trim() !== "") out.push(cur.trim());
+      cur = "";
+      continue;
+    }
+    cur += c;
+  }
+  if (cur.trim() !== "") out.push(cur.trim());
+  // `(x)` without a comma is a parenthesised expression, not a tuple.
+  if (open === "(" && !/,/.test(inner) ) return out.length === 1 ? [out[0]!] : null;
+  return out;
+}
+
+function stringLiteral(src: string): string | null {
+  const m = /^[rRuU]?(?:"([^"\\]*)"|'([^'\\]*)')$/.exec(src.trim());
+  return m ? (m[1] ?? m[2]!) : null;
 }
 
 function headerIds(v: unknown): string[] | null {
@@ -135,8 +175,17 @@ export function buildGraph(set: MigrationSet | Migration[]): RevisionGraph {
     const down = dv ? headerIds(dv.value) : null;
     const deps = h.dependsOn ? headerIds(h.dependsOn.value) : [];
     const bl = h.branchLabels;
-    const declaredLabels = bl && Array.isArray(bl.value) ? bl.value : [];
-    const exprLabels = bl && isExpr(bl.value) ? [bl.value.expr] : [];
+    const declaredLabels: string[] = bl && Array.isArray(bl.value) ? [...bl.value] : [];
+    const exprLabels: string[] = [];
+    if (bl && isExpr(bl.value)) {
+      // `(cli.EXPAND_BRANCH,)`: each element on its own; string elements stay literal.
+      const parts = splitSequence(bl.value.expr);
+      for (const p of parts ?? [bl.value.expr]) {
+        const lit = stringLiteral(p);
+        if (lit !== null) declaredLabels.push(lit);
+        else exprLabels.push(p);
+      }
+    }
     all.push({
       id, opaque, legacy, migration: m,
       down: down ? [...down] : null,
@@ -337,7 +386,7 @@ function spreadLabels(g: RevisionGraph): void {
   for (const n of g.all) {
     if (g.nodes.get(n.id) !== n) continue;
     const lits = n.declaredLabels;
-    const exprs = n.exprLabels.map((e) => `expr:${n.id}:${e}`);
+    const exprs = n.exprLabels.map((e) => exprLabelKey(e, n.id));
     if (lits.length === 0 && exprs.length === 0) continue;
     const add = (id: string) => {
       for (const l of lits) g.labels.get(id)!.add(l);
@@ -367,6 +416,17 @@ function spreadLabels(g: RevisionGraph): void {
       cur = down[0];
     }
   }
+}
+
+/** The key of a non-literal label: distinct per declaring revision (never guessed equal). */
+export function exprLabelKey(expr: string, declaredBy: string): string {
+  return `expr:${expr}\u0000${declaredBy}`;
+}
+
+/** The source text of a non-literal label key. */
+export function exprLabelText(key: string): string {
+  const end = key.indexOf("\u0000");
+  return key.slice(5, end < 0 ? undefined : end);
 }
 
 /** Every label token (literal, then `expr:` keys) a revision carries. */
