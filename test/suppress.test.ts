@@ -358,6 +358,31 @@ describe("graph-rule findings and the pre-commit file mode", () => {
   });
 });
 
+describe("findings inside the module docstring (ALM006, ALM009 at line 1)", () => {
+  const body = `from alembic import op\n\nrevision = "aaaaaaaaaaaa"\ndown_revision = None\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n`;
+  const doc = `"""add email\n\nRevision ID: ffffffffffff\nRevises:\n"""`;
+  it("are reported (control)", async () => {
+    expect(show(await lint({ "1234567890ab_x.py": `${doc}\n${body}` }, { select: ["ALM006", "ALM009", "ALM902"] }))).toEqual(["1234567890ab_x.py:1 ALM009", "1234567890ab_x.py:3 ALM006"]);
+  });
+  it("a comment after the closing quotes suppresses them", async () => {
+    const src = `${doc}  # alembic-lint: ignore[ALM006, filename-revision-mismatch] copied from a template\n${body}`;
+    expect(show(await lint({ "1234567890ab_x.py": src }, { select: ["ALM006", "ALM009", "ALM902"] }))).toEqual([
+      "1234567890ab_x.py:1 ALM009 (inSource: copied from a template)",
+      "1234567890ab_x.py:3 ALM006 (inSource: copied from a template)",
+    ]);
+  });
+  it("a comment above the docstring suppresses them", async () => {
+    const src = `# alembic-lint: ignore[ALM006] copied from a template\n${doc}\n${body}`;
+    expect(show(await lint({ "1234567890ab_x.py": src }, { select: ["ALM006", "ALM902"] }))).toEqual(["1234567890ab_x.py:4 ALM006 (inSource: copied from a template)"]);
+  });
+  it("docstring bounds", async () => {
+    const { moduleDocstringLines } = await import("../src/engine/suppress.js");
+    expect(moduleDocstringLines(`# c\n\nr'''one'''\nx = 1\n`)).toEqual([3, 3]);
+    expect(moduleDocstringLines(`"""a\nb\n"""\n`)).toEqual([1, 3]);
+    expect(moduleDocstringLines(`x = """a\n"""\n`)).toBeNull();
+  });
+});
+
 describe("scripts checked by ALM010", () => {
   it("a # comment in a shell script suppresses ALM010 there; an unused one is ALM902", async () => {
     const dir = tree({ "a1.py": HEAD("a1") + `\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n` });

@@ -163,6 +163,20 @@ function nextCodeLine(lines: string[], line: number): number[] {
   return [];
 }
 
+/** First and last line (1-based) of the module docstring, or null. */
+export function moduleDocstringLines(source: string): [number, number] | null {
+  const lines = source.split(/\r\n|\r|\n/);
+  let i = 0;
+  while (i < lines.length && (lines[i]!.trim() === "" || lines[i]!.trim().startsWith("#"))) i++;
+  const open = /^\s*[rRuU]?("""|\'\'\')/.exec(lines[i] ?? "");
+  if (!open) return null;
+  const quote = open[1]!;
+  const rest = lines[i]!.slice(open[0].length);
+  if (rest.includes(quote)) return [i + 1, i + 1];
+  for (let j = i + 1; j < lines.length; j++) if (lines[j]!.includes(quote)) return [i + 1, j + 1];
+  return null;
+}
+
 export interface SuppressOptions {
   /** Rules whose suppressions must give a reason: true for all, or codes/names/prefixes. */
   requireReason?: boolean | string[];
@@ -192,9 +206,23 @@ export function applySuppressions(diags: Diagnostic[], files: Map<string, Migrat
     return s;
   };
   const needsReason = reasonSet(opts.requireReason);
+  // A finding inside the module docstring (ALM006 on `Revision ID:`, ALM005/ALM009 at
+  // line 1) cannot carry a comment on its line: it is also matched at the docstring's
+  // first line (a comment above it) and last line (a comment after the closing quotes).
+  const docstrings = new Map<string, [number, number] | null>();
+  const anchorLines = (d: Diagnostic): number[] => {
+    let r = docstrings.get(d.path);
+    if (r === undefined) {
+      const m = files.get(d.path);
+      r = m ? moduleDocstringLines(m.source) : null;
+      docstrings.set(d.path, r);
+    }
+    return r && d.span.line >= r[0] && d.span.line <= r[1] ? [d.span.line, r[0], r[1]] : [d.span.line];
+  };
   const apply = (d: Diagnostic) => {
     if (d.code === "ALM900" || d.suppressed) return;
-    const matching = get(d.path).filter((s) => !s.malformed && s.codes.includes(d.code) && (s.scope === "file" || s.lines.includes(d.span.line)));
+    const lines = anchorLines(d);
+    const matching = get(d.path).filter((s) => !s.malformed && s.codes.includes(d.code) && (s.scope === "file" || s.lines.some((l) => lines.includes(l))));
     // The most specific first: a line suppression before a file-wide one.
     matching.sort((a, b) => (a.scope === b.scope ? 0 : a.scope === "line" ? -1 : 1));
     const needed = needsReason.has(d.code);
