@@ -23,7 +23,7 @@
 // themselves; conditional ops may still satisfy a requirement.
 import { asString, asStringList, isExpr, type ConstraintKind, type ExprValue, type FunctionPair, type Migration, type Op, type Section, type Value } from "../model.js";
 import { classifySql, type SqlStatement } from "./sql.js";
-import { sameType, typeText } from "./sqltypes.js";
+import { normalizeType, sameType, typeText } from "./sqltypes.js";
 
 // =====================================================================================
 // Part 1: the inverse of one operation
@@ -1251,7 +1251,17 @@ function differs(attr: AlterAttr, a: Value, b: Value): boolean | undefined {
   switch (attr) {
     case "type": {
       const same = sameType(a, b);
-      return same === undefined ? undefined : !same;
+      if (same !== false) return same === undefined ? undefined : false;
+      // Spellings that reflection and hand-written code use for one column type: not "different".
+      const x = normalizeType(a);
+      const y = normalizeType(b);
+      if (!x || !y) return undefined;
+      const boolish = (t: typeof x) => t.family === "boolean" || t.boolLike === true;
+      if (boolish(x) && boolish(y)) return false;
+      if (x.family === "string" && y.family === "string" && (x.textual || x.length === null) && (y.textual || y.length === null)) return false;
+      if (x.family === "float" && y.family === "float") return undefined;
+      if (x.family === "other" || y.family === "other") return x.name === y.name ? undefined : true;
+      return true;
     }
     case "nullable":
       return typeof a === "boolean" && typeof b === "boolean" ? a !== b : undefined;
