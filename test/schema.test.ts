@@ -204,7 +204,12 @@ describe("catalog and helpers", () => {
     expect(classifySql('ALTER TABLE "User" RENAME COLUMN Mail TO email').events[0]).toMatchObject({ object: "column", table: "User", name: "mail", newName: "email" });
     expect(classifySql("UPDATE t SET x = 1; -- DROP TABLE t").writesData).toBe(true);
     expect(classifySql("UPDATE t SET x = 1; -- DROP TABLE t").events).toEqual([]);
-    expect(classifySql("COMMENT ON TABLE t IS 'x'")).toEqual({ events: [], tainted: [], writesData: false });
+    expect(classifySql("COMMENT ON TABLE t IS 'x'")).toEqual({ events: [], uses: [], tainted: [], writesData: false });
+    expect(classifySql("UPDATE \"order\" o SET currency = 'EUR', total = coalesce(total, 0) WHERE currency IS NULL").uses).toEqual([
+      { schema: null, table: "order", columns: ["currency", "total"] },
+    ]);
+    expect(classifySql("INSERT INTO billing.plan (code, name) VALUES ('a', 'b')").uses).toEqual([{ schema: "billing", table: "plan", columns: ["code", "name"] }]);
+    expect(classifySql("DELETE FROM session WHERE expired").uses).toEqual([{ schema: null, table: "session", columns: [] }]);
     expect(classifySql("ALTER TABLE t ADD COLUMN a int, ADD COLUMN b int").tainted).toContain("t");
     expect(classifySql("DO $$ BEGIN CREATE TYPE s AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN null; END $$;").tainted).toContain("s");
   });

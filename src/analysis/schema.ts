@@ -1111,7 +1111,7 @@ function splitTopLevel(s: string): string[] {
 
 /** The table (and named columns) of a simple UPDATE / INSERT / DELETE statement. */
 function parseDml(s: string): SqlUse | null {
-  let m = new RegExp(String.raw`^update (?:only )?${QNAME}(?: (?:as )?(?!set)${ID})? set (.*?)(?: from | where | returning |$)`, "i").exec(s);
+  let m = new RegExp(String.raw`^update (?:only )?${QNAME}(?: (?:as )?(?!set\b)${ID})? set (.*?)(?: from | where | returning |$)`, "i").exec(s);
   if (m) {
     const t = qualified(m[1]!);
     const columns: string[] = [];
@@ -1128,7 +1128,7 @@ function parseDml(s: string): SqlUse | null {
     const columns = cols.every((c) => new RegExp(`^${ID}$`).test(c)) ? cols.map(unquote) : [];
     return { schema: t.schema, table: t.name, columns };
   }
-  m = new RegExp(String.raw`^(?:insert into|delete from(?: only)?) ${QNAME}`, "i").exec(s);
+  m = new RegExp(String.raw`^(?:insert into|delete from(?: only)?) ${QNAME}\b`, "i").exec(s);
   if (m) {
     const t = qualified(m[1]!);
     return { schema: t.schema, table: t.name, columns: [] };
