@@ -6,11 +6,15 @@
 //   # alembic-lint: ignore-file[ALM101] this project never downgrades
 //   op.drop_column("user", "legacy")  # noqa: ALM302 reason
 //
-// Decisions (documented for users in the ALM902 notes of the report):
+// Decisions:
 // - A line suppression covers its own line. Alone on its line it also covers the next
 //   line, skipping further comment-only lines (so suppressions can be stacked) but not
 //   blank lines. A finding is matched by its first line: the line holding `op.xxx(` of a
 //   multi-line call, the `def` line of a function, the `revision =` line of a graph finding.
+//   A finding inside the module docstring (ALM006; line-1 findings such as ALM005/ALM009)
+//   is also matched by a comment above the docstring or after its closing quotes.
+// - Scripts checked by ALM010 (shell, YAML, Makefile...) take the same directives in `#`
+//   comments, found line by line.
 // - Codes or rule names, comma- or space-separated, case-insensitive. No prefixes, no ALL:
 //   a suppression names what it hides.
 // - The reason is the free text after `]` (or after the codes of a noqa), up to another
