@@ -392,5 +392,12 @@ describe("adoption, end to end", () => {
     expect(r.code).toBe(1);
     const shown = (JSON.parse(r.out) as { diagnostics: { path: string; suppressed: unknown }[] }).diagnostics.filter((d) => !d.suppressed).map((d) => d.path);
     expect(shown).toEqual(["migrations/versions/3c4d5e6f7a8b_new.py"]);
+    // Pre-commit file mode: only the changed files are passed.
+    expect(spawn(dir, ["--baseline", "baseline.json", "migrations/versions/2b3c4d5e6f7a_legacy.py"]).code).toBe(0);
+    expect(spawn(dir, ["--baseline", "baseline.json", "migrations/versions/3c4d5e6f7a8b_new.py"]).code).toBe(1);
+    // An in-source suppression with a reason in the new file: green.
+    const nf = V(dir, "3c4d5e6f7a8b_new.py");
+    writeFileSync(nf, readFileSync(nf, "utf8").replace(`audit("invoice")`, `audit("invoice")  # alembic-lint: ignore[ALM901] audit helper reviewed`));
+    expect(spawn(dir, ["--baseline", "baseline.json", "migrations/versions/3c4d5e6f7a8b_new.py"]).code).toBe(0);
   });
 });
