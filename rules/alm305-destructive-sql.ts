@@ -35,12 +35,11 @@ function scopeFor(m: Migration, s: Section): Scope | null {
   }
   const upOps = s.role === "downgrade" ? (otherSection(m, s)?.ops ?? []) : [];
   // Also a CREATE the classifier does not see as a statement (inside a DO block or a function body).
+  const texts = [...s.ops, ...upOps].map((o) => ({ o, sql: literalSql(o) })).filter((x): x is { o: Op; sql: string } => x.sql !== null && /create/i.test(x.sql));
   const createdInText = (name: string, order: number) => {
+    if (texts.length === 0) return false;
     const re = new RegExp(`\\bcreate\\s+(?:or\\s+replace\\s+)?(?:\\w+\\s+){0,3}?(?:table|type|schema|domain)\\s+(?:if\\s+not\\s+exists\\s+)?(?:[\\w$"\`]+\\.)?["\`]?${name.replace(/[^\w$]/g, "\\$&")}(?![\\w$])`, "i");
-    return [...s.ops.filter((o) => o.order < order), ...upOps].some((o) => {
-      const sql = literalSql(o);
-      return sql !== null && re.test(sql);
-    });
+    return texts.some((x) => (x.o.order < order || upOps.includes(x.o)) && re.test(x.sql));
   };
   return {
     table: (n, order) => here.table(n.schema, n.name, order) || (other?.table(n.schema, n.name) ?? false) || createdInText(n.name, order),

@@ -52,10 +52,18 @@ export function literalSql(op: Op): string | null {
   return null;
 }
 
-/** The literal SQL statements of an execute op (empty when the SQL is not literal). */
+const statementCache = new WeakMap<Op, SqlStatement[]>();
+
+/** The literal SQL statements of an execute op (empty when the SQL is not literal). Cached per op. */
 export function statementsOf(op: Op): SqlStatement[] {
-  const sql = literalSql(op);
-  return sql === null ? [] : classifySql(sql);
+  if (op.name !== "execute") return [];
+  let st = statementCache.get(op);
+  if (!st) {
+    const sql = literalSql(op);
+    st = sql === null ? [] : classifySql(sql);
+    statementCache.set(op, st);
+  }
+  return st;
 }
 
 /** `schema=None`, no schema and `public` are the same place. */
