@@ -23,6 +23,7 @@
 // themselves; conditional ops may still satisfy a requirement.
 import { asString, asStringList, isExpr, type ConstraintKind, type ExprValue, type FunctionPair, type Migration, type Op, type Section, type Value } from "../model.js";
 import { classifySql, type SqlStatement } from "./sql.js";
+import { sqlTargets } from "./sql-targets.js";
 import { normalizeType, sameType, typeText } from "./sqltypes.js";
 
 // =====================================================================================
@@ -368,7 +369,14 @@ export type PairState = "missing" | "empty" | "raises" | "checked" | "skip";
 
 /** Whether the upgrade does something: operations (conditional ones too). */
 export function upgradeHasOps(s: Section | null): boolean {
-  return s !== null && s.ops.length > 0;
+  return s !== null && s.ops.some((op) => !readOnly(op));
+}
+
+/** An execute of literal SQL that only reads (SELECT, SET, SHOW, ...): it changes nothing to undo. */
+function readOnly(op: Op): boolean {
+  if (op.name !== "execute" || typeof op.sql !== "string") return false;
+  const ts = sqlTargets(op.sql);
+  return ts !== null && ts.length > 0 && ts.every((t) => t.kind === "read");
 }
 
 /**
@@ -832,6 +840,9 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
   const downDropsTable = (ent: string | null) => ent !== null && D.events.some((e) => e.obj === "table" && e.action === "drop" && e.tableEnt === ent);
   const downDropsCol = (ce: string | undefined) => ce !== undefined && D.events.some((e) => e.obj === "column" && e.action === "drop" && e.colEnt === ce);
   const colNewInUp = (ce: string | undefined) => ce !== undefined && sh.created.has(ce);
+  /** The downgrade re-creates this table (inline columns, indexes and constraints restore what the upgrade dropped). */
+  const downRecreates = (e: Ev) =>
+    D.events.some((d) => d.obj === "table" && d.action === "create" && (d.tableEnt === e.tableEnt || (e.tableName !== null && d.tableName === e.tableName)));
   const sameTableEnt = (a: string | null, b: string | null) => a === null || b === null || a === b;
   const sameTable = (x: Ev, y: Ev) => sameTableEnt(x.tableEnt, y.tableEnt) || (x.tableName !== null && x.tableName === y.tableName);
 
@@ -915,6 +926,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
       }
       if (tempInUp(e)) continue;
       if (upTableNew(e.tableEnt) || downDropsTable(e.tableEnt) || downSqlDrops(e.tableName)) continue;
+      if (e.action === "drop" && downRecreates(e)) continue;
       if (e.action === "drop" && sh.created.has(e.colEnt!)) continue;
       if (!downSqlMentions(e.name)) addMissing(e);
       continue;
@@ -955,6 +967,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     if (tempInUp(e)) continue;
     if (e.tableEnt !== null && (upTableNew(e.tableEnt) || downDropsTable(e.tableEnt))) continue;
     if (downSqlDrops(e.tableName)) continue;
+    if (e.action === "drop" && downRecreates(e)) continue;
     // The downgrade drops a table of that name (e.g. one the upgrade created after using it: ALM201's finding).
     if (e.tableName !== null && D.events.some((d) => d.obj === "table" && d.action === "drop" && d.tableName === e.tableName)) continue;
     if (e.action === "drop" && U.events.some((x) => x.op.order < e.op.order && x.action === "create" && x.obj === e.obj && x.name === e.name)) continue;
@@ -1135,6 +1148,13 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
           } else {
             // Re-creating what a dropped column or table took with it.
             if (upDroppedColsOf(d.tableEnt)) continue;
+            const ref = d.op.args.referent_table;
+            if (
+              typeof ref === "string" &&
+              (U.events.some((x) => x.obj === "table" && x.action === "drop" && x.tableName === ref) ||
+                upSqlMentions(ref) ||
+                D.events.some((x) => x.op.order < d.op.order && x.obj === "table" && x.action === "create" && x.tableName === ref))
+            ) continue;
             if (D.events.some((x) => x.op.order < d.op.order && x.obj === "column" && x.action === "create" && x.tableEnt === d.tableEnt)) continue;
           }
           const kind = kindText(d);
