@@ -151,7 +151,7 @@ describe("extraction facts", () => {
     expect(up.unanalyzed.map((u) => u.reason)).toEqual([
       "`op.invoke(...)`", "`op.run_async(...)`", "`create_view()`, imported from `myapp.db.migration_utils`",
       "`migration_utils.add_audit_trigger()`, imported from `myapp.db`",
-      'a dynamic table name in `op.add_column(TABLE_PREFIX + "user", ...)`', "a dynamic table name in `op.drop_table(name, ...)`",
+      'a dynamic table name in `op.add_column(...)` (`TABLE_PREFIX + "user"`)', "a dynamic table name in `op.drop_table(...)` (`name`)",
       "a loop over `get_partition_names()`",
     ]);
     expect(up.ops.find((o) => o.name === "add_column")).toMatchObject({ table: null, dynamicTable: true });
@@ -185,6 +185,22 @@ describe("extraction facts", () => {
     const m = await parseMigration('revision = "x"\ndown_revision = None\n\ndef upgrade():\n    op.add_column("t", sa.Column("c", sa.Integer())\n\ndef downgrade():\n    op.drop_column("t", "c")\n', "broken.py");
     expect(m.parseError?.line).toBe(5);
     expect(m.header.revision?.value).toBe("x");
+  });
+
+  it("treats mutated lists as unknown rather than as their initial literal", async () => {
+    const m = await parseMigration(
+      'revision = "x"\ndown_revision = None\nEXTRA = []\nEXTRA.append("b")\n\ndef tables():\n    out = []\n    for t in ["a"]:\n        out.append(t)\n    return out\n\n' +
+        'def upgrade():\n    for t in tables():\n        op.drop_table(t)\n    for t in EXTRA:\n        op.drop_table(t)\n    names = ["c"]\n    names += ["d"]\n    for t in names:\n        op.drop_table(t)\n',
+      "mutated.py",
+    );
+    const up = m.sections[0]!;
+    expect(up.ops.map((o) => [o.name, o.table, o.conditional])).toEqual([["drop_table", null, true], ["drop_table", null, true], ["drop_table", null, true]]);
+    expect(up.unanalyzed.map((u) => u.reason)).toContain("a loop over `tables()`");
+  });
+
+  it("pairs the empty-named multi-db functions upgrade_()/downgrade_()", async () => {
+    const m = await parseMigration('revision = "x"\ndown_revision = None\n\ndef upgrade(engine_name):\n    globals()["upgrade_%s" % engine_name]()\n\ndef downgrade(engine_name):\n    globals()["downgrade_%s" % engine_name]()\n\ndef upgrade_():\n    op.create_table("t")\n\ndef downgrade_():\n    op.drop_table("t")\n', "multidb_empty.py");
+    expect(m.pairs.map((p) => [p.upgrade?.name, p.downgrade?.name])).toEqual([["upgrade", "downgrade"], ["upgrade_", "downgrade_"]]);
   });
 
   it("survives pathological nesting without a stack overflow", async () => {

@@ -44,6 +44,8 @@ export interface Param {
 export type Stmt =
   | { k: "expr"; expr: Expr; span: Span }
   | { k: "assign"; targets: Expr[]; value: Expr | null; annotated: boolean; span: Span }
+  | { k: "augassign"; target: Expr; value: Expr; span: Span }
+  | { k: "global"; names: string[]; span: Span }
   | { k: "if"; cond: Expr; body: Stmt[]; orelse: Stmt[]; span: Span }
   | { k: "for"; target: Expr; iter: Expr; body: Stmt[]; orelse: Stmt[]; span: Span }
   | { k: "while"; cond: Expr; body: Stmt[]; span: Span }

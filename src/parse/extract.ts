@@ -120,6 +120,7 @@ class Extractor {
   run(opts: ExtractOptions): Migration {
     const body = this.mod.body;
     for (const s of body) this.indexModuleStatement(s);
+    for (const name of mutatedNames(body)) this.moduleValues.set(name, { expr: name });
     if (this.opAliases.size === 0) this.opAliases.add("op");
 
     const header = this.header(body);
@@ -230,7 +231,7 @@ class Extractor {
     }
     if (multidb) {
       for (const [name, def] of this.functions) {
-        const m = /^(upgrade|downgrade)_(\w+)$/.exec(name);
+        const m = /^(upgrade|downgrade)_(\w*)$/.exec(name);
         if (m) sections.push(this.section_(def, m[1] as "upgrade" | "downgrade", m[2]!));
       }
     }
@@ -322,6 +323,12 @@ class Extractor {
         for (const n of s.names) this.addImport(n.module, n.name, n.alias);
         return "falls-through";
       case "pass":
+        return "falls-through";
+      case "augassign":
+        this.evaluate(s.value, st);
+        this.bindTarget(s.target, { expr: this.text(s.target.span) }, st.scope);
+        return "falls-through";
+      case "global":
         return "falls-through";
       case "other":
         for (const e of s.exprs) this.evaluate(e, st);
@@ -615,6 +622,8 @@ class Extractor {
         return { expr: this.text(e.span) };
       }
       const { args, kwargs } = this.evalArgs(e, st);
+      // `tables.append(...)`: the list is no longer the literal it started as.
+      if (MUTATORS.has(fn.attr) && fn.obj.k === "name" && !("detached" in st)) st.scope.vars.set(fn.obj.id, { expr: fn.obj.id });
       const callee = isExprV(owner) && owner.ref ? `${owner.ref}.${fn.attr}` : this.text(fn.span);
       this.checkForeignCall(callee, isExprV(owner) ? owner.ref : undefined, args, kwargs, e, statementLevel);
       return callValue(this.text(e.span), callee, args, kwargs);
@@ -787,7 +796,10 @@ class Extractor {
       const s = args[SCHEMA_ARG[name] ?? "schema"];
       if (typeof s === "string") schema = s;
     }
-    if (dynamicTable && !batch) this.unanalyzed(`a dynamic table name in \`op.${name}(${clip(this.text(e.args[0]?.span ?? e.span))}, ...)\``, e.span);
+    if (dynamicTable && !batch) {
+      const t = args[TABLE_ARG[name] ?? ""];
+      this.unanalyzed(`a dynamic table name in \`op.${name}(...)\` (\`${clip(isExprV(t) ? t.expr : String(t))}\`)`, e.span);
+    }
     const op: Op = {
       name,
       span: this.span(e.span),
@@ -875,6 +887,111 @@ function newBuilder(): SectionBuilder {
 
 function isExprV(v: EV | undefined): v is ExprValue {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !("sp" in v);
+}
+
+const MUTATORS = new Set(["append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse", "update", "setdefault", "add", "discard", "popitem"]);
+
+/** Names mutated anywhere (method calls, `+=`, `global` rebinding): never literal at module level. */
+function mutatedNames(body: Stmt[]): Set<string> {
+  const out = new Set<string>();
+  const globals = new Set<string>();
+  const expr = (e: Expr | null | undefined): void => {
+    if (!e) return;
+    switch (e.k) {
+      case "call":
+        if (e.fn.k === "attr" && e.fn.obj.k === "name" && MUTATORS.has(e.fn.attr)) out.add(e.fn.obj.id);
+        expr(e.fn);
+        e.args.forEach(expr);
+        e.kwargs.forEach((k) => expr(k.value));
+        break;
+      case "attr":
+        expr(e.obj);
+        break;
+      case "list":
+        e.items.forEach(expr);
+        break;
+      case "dict":
+        e.entries.forEach((x) => (expr(x.key), expr(x.value)));
+        break;
+      case "binop":
+      case "boolop":
+        expr(e.left);
+        expr(e.right);
+        break;
+      case "unary":
+      case "not":
+        expr(e.operand);
+        break;
+      case "compare":
+        e.operands.forEach(expr);
+        break;
+      case "subscript":
+        expr(e.value);
+        e.index.forEach(expr);
+        break;
+      case "other":
+        e.children.forEach(expr);
+        break;
+      default:
+        break;
+    }
+  };
+  const stmts = (ss: Stmt[], inFunction: boolean): void => {
+    for (const s of ss) {
+      switch (s.k) {
+        case "expr":
+          expr(s.expr);
+          break;
+        case "assign":
+          expr(s.value);
+          if (inFunction) for (const t of s.targets) if (t.k === "name" && globals.has(t.id)) out.add(t.id);
+          break;
+        case "augassign":
+          if (s.target.k === "name") out.add(s.target.id);
+          expr(s.value);
+          break;
+        case "global":
+          s.names.forEach((n) => globals.add(n));
+          break;
+        case "if":
+          expr(s.cond);
+          stmts(s.body, inFunction);
+          stmts(s.orelse, inFunction);
+          break;
+        case "for":
+          expr(s.iter);
+          stmts(s.body, inFunction);
+          stmts(s.orelse, inFunction);
+          break;
+        case "while":
+          stmts(s.body, inFunction);
+          break;
+        case "with":
+          s.items.forEach((i) => expr(i.expr));
+          stmts(s.body, inFunction);
+          break;
+        case "try":
+          stmts(s.body, inFunction);
+          s.handlers.forEach((h) => stmts(h, inFunction));
+          stmts(s.orelse, inFunction);
+          stmts(s.finalbody, inFunction);
+          break;
+        case "def":
+          stmts(s.body, true);
+          break;
+        case "return":
+          expr(s.value);
+          break;
+        case "other":
+          s.exprs.forEach(expr);
+          break;
+        default:
+          break;
+      }
+    }
+  };
+  stmts(body, false);
+  return out;
 }
 
 /** Builtins over literal sequences, so that `for t in reversed(TABLES):` unrolls. */
@@ -976,11 +1093,14 @@ function isEllipsis(e: Expr): boolean {
 }
 
 function pairSections(sections: Section[]): FunctionPair[] {
+  // Keyed by the name after the role, so `upgrade_()` (an empty multi-db name) and the
+  // plain `upgrade()` dispatcher stay apart.
   const pairs = new Map<string, FunctionPair>();
   for (const s of sections) {
-    const p = pairs.get(s.suffix) ?? { suffix: s.suffix, upgrade: null, downgrade: null };
+    const key = s.name.slice(s.role.length);
+    const p = pairs.get(key) ?? { suffix: s.suffix, upgrade: null, downgrade: null };
     p[s.role] = s;
-    pairs.set(s.suffix, p);
+    pairs.set(key, p);
   }
   return [...pairs.values()];
 }

@@ -3,6 +3,7 @@
 import { createRequire } from "node:module";
 import type { Node as TSNode, Parser as TSParser } from "web-tree-sitter";
 import type { Comment, Expr, Keyword, Param, ParsedModule, Span, Stmt } from "./ast.js";
+import { readExpression, Unsupported } from "./fastexpr.js";
 
 let parserPromise: Promise<TSParser> | null = null;
 
@@ -34,11 +35,12 @@ export async function parsePython(source: string): Promise<ParsedModule> {
   return parseWith(parser, source);
 }
 
-export function parseWith(parser: TSParser, source: string): ParsedModule {
+/** `fastExpressions: false` converts every node from the tree (the reference reading). */
+export function parseWith(parser: TSParser, source: string, opts: { fastExpressions?: boolean } = {}): ParsedModule {
   const tree = parser.parse(source);
   if (!tree) throw new Error("tree-sitter returned no tree");
   try {
-    const converter = new Converter(source);
+    const converter = new Converter(source, opts.fastExpressions ?? true);
     const root = tree.rootNode;
     const body = converter.block(root);
     // One WASM-side search finds every comment, wherever tree-sitter attached it.
@@ -60,7 +62,8 @@ class Converter {
   comments: Comment[] = [];
   errorRegions: Span[] = [];
   private depth = 0;
-  constructor(private readonly source: string) {}
+  private inExpr = false;
+  constructor(private readonly source: string, private readonly fast = true) {}
 
   span(n: TSNode): Span {
     return { start: n.startIndex, end: n.endIndex };
@@ -176,6 +179,9 @@ class Converter {
         return this.importStmt(n, span);
       case "class_definition":
         return { k: "other", span, exprs: [] };
+      case "global_statement":
+      case "nonlocal_statement":
+        return { k: "global", names: n.namedChildren.filter((c): c is TSNode => !!c && c.type === "identifier").map((c) => this.text(c)), span };
       default: {
         const exprs: Expr[] = [];
         for (const c of n.namedChildren) if (c && isExpressionType(c.type)) exprs.push(this.expr(c));
@@ -200,7 +206,7 @@ class Converter {
     }
     if (r) value = this.expr(r);
     if (n.type === "augmented_assignment") {
-      return { k: "other", span, exprs: value ? [value] : [] };
+      return { k: "augassign", target: targets[0] ?? { k: "other", span, children: [] }, value: value ?? { k: "other", span, children: [] }, span };
     }
     return { k: "assign", targets, value, annotated, span };
   }
@@ -346,6 +352,25 @@ class Converter {
   }
 
   expr(n: TSNode): Expr {
+    // Outermost expressions are read from the text by the fast reader when the tree
+    // has no error there; inner ones (and anything the reader declines) come from the tree.
+    if (this.fast && !this.inExpr && !n.hasError) {
+      try {
+        return readExpression(this.source, n.startIndex, n.endIndex);
+      } catch (err) {
+        if (!(err instanceof Unsupported)) throw err;
+      }
+    }
+    const outer = !this.inExpr;
+    this.inExpr = true;
+    try {
+      return this.exprDepth(n);
+    } finally {
+      if (outer) this.inExpr = false;
+    }
+  }
+
+  private exprDepth(n: TSNode): Expr {
     if (++this.depth > MAX_DEPTH) {
       this.depth--;
       return { k: "other", span: this.span(n), children: [] };

@@ -1,0 +1,478 @@
+// A fast reader for Python expressions over a slice of source that tree-sitter has
+// already parsed without error. Walking tree-sitter's nodes through the WASM binding
+// costs more than parsing itself (every node is marshalled), while most of a migration
+// is expressions (the arguments of op calls). This reader builds the same ast.ts shapes
+// straight from the text; whatever it does not handle (comprehensions, lambdas, slices,
+// f-string fields, ...) throws Unsupported and the caller converts that expression from
+// the tree instead. test/fastexpr.test.ts checks both readings agree on every fixture.
+import type { Expr, Keyword } from "./ast.js";
+
+export class Unsupported extends Error {}
+
+const enum T {
+  Name,
+  Number,
+  String,
+  Op,
+  End,
+}
+
+interface Token {
+  t: T;
+  v: string;
+  start: number;
+  end: number;
+}
+
+const OPS3 = ["**=", "//=", ">>=", "<<=", "...", "!="];
+const OPS2 = ["**", "//", "<<", ">>", "<=", ">=", "==", "!=", "->", ":=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@="];
+const OPS1 = "()[]{}.,:;+-*/%&|^~<>=@";
+
+const STRING_PREFIX = /^(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])?$/;
+
+function isIdStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c > 127;
+}
+
+function isIdPart(c: number): boolean {
+  return isIdStart(c) || (c >= 48 && c <= 57);
+}
+
+class Lexer {
+  pos: number;
+  constructor(private readonly src: string, start: number, private readonly end: number) {
+    this.pos = start;
+  }
+
+  next(): Token {
+    const s = this.src;
+    // Inside an expression newlines only occur within brackets: skip them with spaces,
+    // comments and line continuations.
+    for (;;) {
+      const c = s.charCodeAt(this.pos);
+      if (this.pos >= this.end) return { t: T.End, v: "", start: this.end, end: this.end };
+      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12) this.pos++;
+      else if (c === 92 /* \ */ && (s.charCodeAt(this.pos + 1) === 10 || s.charCodeAt(this.pos + 1) === 13)) this.pos += 2;
+      else if (c === 35 /* # */) {
+        const nl = s.indexOf("\n", this.pos);
+        this.pos = nl < 0 || nl > this.end ? this.end : nl;
+      } else break;
+    }
+    const start = this.pos;
+    const c = s.charCodeAt(start);
+    if (isIdStart(c)) {
+      let i = start + 1;
+      while (i < this.end && isIdPart(s.charCodeAt(i))) i++;
+      const q = s.charCodeAt(i);
+      if ((q === 34 || q === 39) && i - start <= 2 && STRING_PREFIX.test(s.slice(start, i))) return this.string(start, i);
+      this.pos = i;
+      return { t: T.Name, v: s.slice(start, i), start, end: i };
+    }
+    if (c === 34 || c === 39) return this.string(start, start);
+    if ((c >= 48 && c <= 57) || (c === 46 && s.charCodeAt(start + 1) >= 48 && s.charCodeAt(start + 1) <= 57)) {
+      const m = /^(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*)?\.?\d[\d_]*(?:[eE][+-]?\d[\d_]*)?|\d[\d_]*\.)[jJlL]?/.exec(s.slice(start, Math.min(this.end, start + 100)));
+      if (!m || m[0].length === 0) throw new Unsupported("number");
+      this.pos = start + m[0].length;
+      return { t: T.Number, v: m[0], start, end: this.pos };
+    }
+    for (const op of OPS3) if (s.startsWith(op, start)) return this.op(op, start);
+    for (const op of OPS2) if (s.startsWith(op, start)) return this.op(op, start);
+    if (OPS1.includes(s[start]!)) return this.op(s[start]!, start);
+    throw new Unsupported(`character ${JSON.stringify(s[start])}`);
+  }
+
+  private op(v: string, start: number): Token {
+    this.pos = start + v.length;
+    return { t: T.Op, v, start, end: this.pos };
+  }
+
+  /** A string literal; `v` holds the prefix, the raw body is recovered by the parser. */
+  private string(start: number, quoteAt: number): Token {
+    const s = this.src;
+    const q = s[quoteAt]!;
+    const triple = s.startsWith(q + q + q, quoteAt);
+    const open = triple ? 3 : 1;
+    let i = quoteAt + open;
+    const close = triple ? q + q + q : q;
+    for (;;) {
+      if (i >= this.end) throw new Unsupported("unterminated string");
+      const ch = s.charCodeAt(i);
+      if (ch === 92) {
+        i += 2;
+        continue;
+      }
+      if (!triple && ch === 10) throw new Unsupported("newline in string");
+      if (s.startsWith(close, i)) {
+        i += close.length;
+        break;
+      }
+      i++;
+    }
+    this.pos = i;
+    return { t: T.String, v: s.slice(start, quoteAt), start, end: i };
+  }
+}
+
+const COMPARE = new Set(["<", ">", "==", ">=", "<=", "!=", "in", "not", "is"]);
+const KEYWORDS_STOPPING = new Set(["if", "else", "for", "lambda", "yield", "await", "async", "from", "as"]);
+
+export function readExpression(src: string, start: number, end: number): Expr {
+  const p = new ExprParser(src, start, end);
+  const e = p.expr();
+  if (p.tok.t !== T.End) throw new Unsupported(`trailing ${JSON.stringify(p.tok.v)}`);
+  return e;
+}
+
+class ExprParser {
+  private readonly lex: Lexer;
+  tok: Token;
+  private depth = 0;
+
+  constructor(private readonly src: string, start: number, end: number) {
+    this.lex = new Lexer(src, start, end);
+    this.tok = this.lex.next();
+  }
+
+  private advance(): Token {
+    const t = this.tok;
+    this.tok = this.lex.next();
+    return t;
+  }
+
+  private isOp(v: string): boolean {
+    return this.tok.t === T.Op && this.tok.v === v;
+  }
+
+  private isName(v: string): boolean {
+    return this.tok.t === T.Name && this.tok.v === v;
+  }
+
+  private expect(v: string): Token {
+    if (!this.isOp(v)) throw new Unsupported(`expected ${v}`);
+    return this.advance();
+  }
+
+  private span(start: number, end: number) {
+    return { start, end };
+  }
+
+  expr(): Expr {
+    if (++this.depth > 200) throw new Unsupported("deep");
+    try {
+      if (this.tok.t === T.Name && KEYWORDS_STOPPING.has(this.tok.v)) throw new Unsupported(this.tok.v);
+      const e = this.orTest();
+      if (this.isName("if") || this.isOp(":=")) throw new Unsupported("conditional expression");
+      return e;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private orTest(): Expr {
+    let left = this.andTest();
+    while (this.isName("or")) {
+      this.advance();
+      const right = this.andTest();
+      left = { k: "boolop", op: "or", left, right, span: this.span(left.span.start, right.span.end) };
+    }
+    return left;
+  }
+
+  private andTest(): Expr {
+    let left = this.notTest();
+    while (this.isName("and")) {
+      this.advance();
+      const right = this.notTest();
+      left = { k: "boolop", op: "and", left, right, span: this.span(left.span.start, right.span.end) };
+    }
+    return left;
+  }
+
+  private notTest(): Expr {
+    if (this.isName("not")) {
+      const t = this.advance();
+      const operand = this.notTest();
+      return { k: "not", operand, span: this.span(t.start, operand.span.end) };
+    }
+    return this.comparison();
+  }
+
+  private comparison(): Expr {
+    const first = this.binary(0);
+    const operands: Expr[] = [first];
+    const ops: string[] = [];
+    while ((this.tok.t === T.Op || this.tok.t === T.Name) && COMPARE.has(this.tok.v)) {
+      const t = this.advance();
+      let op = t.v;
+      if (op === "not") {
+        if (!this.isName("in")) throw new Unsupported("not without in");
+        this.advance();
+        op = "not in";
+      } else if (op === "is" && this.isName("not")) {
+        this.advance();
+        op = "is not";
+      }
+      ops.push(op);
+      operands.push(this.binary(0));
+    }
+    if (ops.length === 0) return first;
+    return { k: "compare", ops, operands, span: this.span(first.span.start, operands[operands.length - 1]!.span.end) };
+  }
+
+  private static readonly LEVELS: string[][] = [["|"], ["^"], ["&"], ["<<", ">>"], ["+", "-"], ["*", "/", "//", "%", "@"]];
+
+  private binary(level: number): Expr {
+    if (level >= ExprParser.LEVELS.length) return this.factor();
+    let left = this.binary(level + 1);
+    const ops = ExprParser.LEVELS[level]!;
+    while (this.tok.t === T.Op && ops.includes(this.tok.v)) {
+      const op = this.advance().v;
+      const right = this.binary(level + 1);
+      left = { k: "binop", op, left, right, span: this.span(left.span.start, right.span.end) };
+    }
+    return left;
+  }
+
+  private factor(): Expr {
+    if (this.tok.t === T.Op && (this.tok.v === "-" || this.tok.v === "+" || this.tok.v === "~")) {
+      const t = this.advance();
+      const operand = this.factor();
+      return { k: "unary", op: t.v, operand, span: this.span(t.start, operand.span.end) };
+    }
+    return this.power();
+  }
+
+  private power(): Expr {
+    const base = this.primary();
+    if (this.isOp("**")) {
+      this.advance();
+      const exp = this.factor();
+      return { k: "binop", op: "**", left: base, right: exp, span: this.span(base.span.start, exp.span.end) };
+    }
+    return base;
+  }
+
+  private primary(): Expr {
+    let e = this.atom();
+    for (;;) {
+      if (this.isOp(".")) {
+        this.advance();
+        if (this.tok.t !== T.Name) throw new Unsupported("attribute");
+        const name = this.advance();
+        e = { k: "attr", obj: e, attr: name.v, span: this.span(e.span.start, name.end) };
+      } else if (this.isOp("(")) {
+        e = this.call(e);
+      } else if (this.isOp("[")) {
+        this.advance();
+        const index: Expr[] = [];
+        while (!this.isOp("]")) {
+          if (this.isOp(":") || this.isOp("*")) throw new Unsupported("slice");
+          index.push(this.expr());
+          if (this.isOp(":")) throw new Unsupported("slice");
+          if (!this.isOp(",")) break;
+          this.advance();
+        }
+        const close = this.expect("]");
+        e = { k: "subscript", value: e, index, span: this.span(e.span.start, close.end) };
+      } else {
+        return e;
+      }
+    }
+  }
+
+  private call(fn: Expr): Expr {
+    this.expect("(");
+    const args: Expr[] = [];
+    const kwargs: Keyword[] = [];
+    let starred = false;
+    while (!this.isOp(")")) {
+      if (this.isOp("*")) {
+        const t = this.advance();
+        const inner = this.expr();
+        starred = true;
+        args.push({ k: "other", span: this.span(t.start, inner.span.end), children: [inner] });
+      } else if (this.isOp("**")) {
+        this.advance();
+        starred = true;
+        kwargs.push({ name: null, value: this.expr() });
+      } else if (this.tok.t === T.Name && this.peekIsKeywordAssign()) {
+        const name = this.advance().v;
+        this.advance(); // =
+        kwargs.push({ name, value: this.expr() });
+      } else {
+        args.push(this.expr());
+      }
+      if (this.isName("for")) throw new Unsupported("generator argument");
+      if (!this.isOp(",")) break;
+      this.advance();
+    }
+    const close = this.expect(")");
+    return { k: "call", fn, args, kwargs, starred, span: this.span(fn.span.start, close.end) };
+  }
+
+  /** `name=` (but not `name==`) at the current position. */
+  private peekIsKeywordAssign(): boolean {
+    const s = this.src;
+    let i = this.tok.end;
+    while (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9 || s.charCodeAt(i) === 10 || s.charCodeAt(i) === 13) i++;
+    return s[i] === "=" && s[i + 1] !== "=";
+  }
+
+  private atom(): Expr {
+    const t = this.tok;
+    switch (t.t) {
+      case T.Name: {
+        this.advance();
+        if (t.v === "True" || t.v === "False") return { k: "const", value: t.v === "True", span: this.span(t.start, t.end) };
+        if (t.v === "None") return { k: "const", value: null, span: this.span(t.start, t.end) };
+        if (["lambda", "yield", "await", "not", "and", "or", "if", "else", "for", "in", "is", "async", "def", "class", "return", "import", "from", "as", "with", "while", "try", "except", "finally", "raise", "del", "pass", "break", "continue", "global", "nonlocal", "assert", "elif"].includes(t.v)) {
+          throw new Unsupported(`keyword ${t.v}`);
+        }
+        return { k: "name", id: t.v, span: this.span(t.start, t.end) };
+      }
+      case T.Number: {
+        this.advance();
+        const raw = t.v.replace(/_/g, "");
+        if (/[jJ]$/.test(raw)) return { k: "other", span: this.span(t.start, t.end), children: [] };
+        const clean = raw.replace(/[lL]$/, "");
+        const v = /^0[xX]/.test(clean) ? parseInt(clean.slice(2), 16) : /^0[oO]/.test(clean) ? parseInt(clean.slice(2), 8) : /^0[bB]/.test(clean) ? parseInt(clean.slice(2), 2) : Number(clean);
+        if (!Number.isFinite(v)) return { k: "other", span: this.span(t.start, t.end), children: [] };
+        return { k: "num", value: v, span: this.span(t.start, t.end) };
+      }
+      case T.String:
+        return this.strings();
+      case T.Op:
+        if (t.v === "(") return this.parenthesized();
+        if (t.v === "[") return this.listDisplay();
+        if (t.v === "{") return this.dictDisplay();
+        if (t.v === "...") {
+          this.advance();
+          return { k: "other", span: this.span(t.start, t.end), children: [] };
+        }
+        throw new Unsupported(`operator ${t.v}`);
+      default:
+        throw new Unsupported("end");
+    }
+  }
+
+  private strings(): Expr {
+    const first = this.tok;
+    let value = "";
+    let fstr = false;
+    let bytes = false;
+    let end = first.end;
+    while (this.tok.t === T.String) {
+      const t = this.advance();
+      end = t.end;
+      const prefix = t.v.toLowerCase();
+      if (prefix.includes("b")) bytes = true;
+      const body = this.src.slice(t.start + t.v.length, t.end);
+      const q = body.startsWith('"""') || body.startsWith("'''") ? 3 : 1;
+      const content = body.slice(q, body.length - q);
+      if (prefix.includes("f")) {
+        // Only an f-string without fields is a literal; any field makes it dynamic.
+        if (/[{}]/.test(content.replace(/\{\{|\}\}/g, ""))) {
+          fstr = true;
+          continue;
+        }
+        value += decode(content.replace(/\{\{/g, "{").replace(/\}\}/g, "}"), prefix.includes("r"));
+        continue;
+      }
+      value += decode(content, prefix.includes("r"));
+    }
+    const span = this.span(first.start, end);
+    // Same shapes as the tree conversion: a lone bytes literal is "other", a
+    // concatenation with any non-text part is dynamic.
+    if (bytes && first.end === end) return { k: "other", span, children: [] };
+    if (fstr || bytes) return { k: "fstr", span };
+    return { k: "str", value, span };
+  }
+
+  private parenthesized(): Expr {
+    const open = this.advance();
+    if (this.isOp(")")) {
+      const close = this.advance();
+      return { k: "list", items: [], tuple: true, span: this.span(open.start, close.end) };
+    }
+    const first = this.starredItem();
+    if (this.isName("for")) throw new Unsupported("generator");
+    if (this.isOp(")")) {
+      this.advance();
+      if (first.k === "other" && first.children.length === 1 && this.src[first.span.start] === "*") throw new Unsupported("starred");
+      return first; // parentheses only group; the span stays the inner expression's, as tree-sitter's conversion does
+    }
+    const items = [first];
+    while (this.isOp(",")) {
+      this.advance();
+      if (this.isOp(")")) break;
+      items.push(this.starredItem());
+    }
+    const close = this.expect(")");
+    return { k: "list", items, tuple: true, span: this.span(open.start, close.end) };
+  }
+
+  private starredItem(): Expr {
+    if (this.isOp("*")) throw new Unsupported("starred item");
+    return this.expr();
+  }
+
+  private listDisplay(): Expr {
+    const open = this.advance();
+    const items: Expr[] = [];
+    while (!this.isOp("]")) {
+      items.push(this.starredItem());
+      if (this.isName("for")) throw new Unsupported("comprehension");
+      if (!this.isOp(",")) break;
+      this.advance();
+    }
+    const close = this.expect("]");
+    return { k: "list", items, tuple: false, span: this.span(open.start, close.end) };
+  }
+
+  private dictDisplay(): Expr {
+    const open = this.advance();
+    const entries: { key: Expr | null; value: Expr }[] = [];
+    let isSet = false;
+    const items: Expr[] = [];
+    while (!this.isOp("}")) {
+      if (this.isOp("**")) {
+        this.advance();
+        entries.push({ key: null, value: this.expr() });
+      } else {
+        const key = this.starredItem();
+        if (this.isName("for")) throw new Unsupported("comprehension");
+        if (this.isOp(":")) {
+          this.advance();
+          entries.push({ key, value: this.expr() });
+          if (this.isName("for")) throw new Unsupported("comprehension");
+        } else {
+          isSet = true;
+          items.push(key);
+        }
+      }
+      if (!this.isOp(",")) break;
+      this.advance();
+    }
+    const close = this.expect("}");
+    const span = this.span(open.start, close.end);
+    if (isSet) {
+      if (entries.length > 0) throw new Unsupported("mixed display");
+      return { k: "list", items, tuple: true, span };
+    }
+    return { k: "dict", entries, span };
+  }
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", v: "\v", "\n": "" };
+
+/** String body → value, as syntax.ts decodes tree-sitter's string_content/escape_sequence. */
+function decode(content: string, raw: boolean): string {
+  if (raw || !content.includes("\\")) return content;
+  return content.replace(/\\(\r\n|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}]*\}|[0-7]{1,3}|[\s\S])/g, (m, e: string) => {
+    if (e === "\r\n") return "";
+    if (e[0] === "x" || e[0] === "u" || e[0] === "U") return String.fromCodePoint(parseInt(e.slice(1), 16));
+    if (e[0] === "N") return m;
+    if (/^[0-7]+$/.test(e)) return String.fromCharCode(parseInt(e, 8));
+    return SIMPLE_ESCAPES[e] ?? m;
+  });
+}

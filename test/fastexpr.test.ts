@@ -1,0 +1,54 @@
+// The fast expression reader must read exactly what the tree conversion reads: the
+// whole syntax of every fixture and of generated corpora is converted both ways.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadParser, parseWith } from "../src/parse/syntax.js";
+import { normalizeSource } from "../src/parse/index.js";
+import { readExpression, Unsupported } from "../src/parse/fastexpr.js";
+import { generateMigration, rng } from "./bench/corpus.js";
+import { mutate } from "./fuzz/mutate.js";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+function pyFiles(dir: string): string[] {
+  return readdirSync(dir).sort().flatMap((e) => {
+    const full = path.join(dir, e);
+    return statSync(full).isDirectory() ? pyFiles(full) : e.endsWith(".py") ? [full] : [];
+  });
+}
+
+describe("fast expression reader", () => {
+  it("agrees with the tree conversion on every fixture, generated and mutated migration", async () => {
+    const parser = await loadParser();
+    const sources = pyFiles(path.join(ROOT, "fixtures")).map((f) => normalizeSource(readFileSync(f, "utf8")));
+    const random = rng(3);
+    for (let i = 0; i < 60; i++) sources.push(generateMigration(i + 1, random));
+    for (let i = 0; i < 200; i++) sources.push(mutate(sources[i % 60]!, random));
+    for (const src of sources) {
+      const fast = parseWith(parser, src);
+      const reference = parseWith(parser, src, { fastExpressions: false });
+      expect(fast.body).toEqual(reference.body);
+    }
+    expect(sources.length).toBeGreaterThan(300);
+  });
+
+  it("reads the shapes migrations use", () => {
+    const read = (s: string) => readExpression(s, 0, s.length);
+    expect(read('op.f("ix_a")')).toMatchObject({ k: "call", fn: { k: "attr", attr: "f" }, args: [{ k: "str", value: "ix_a" }] });
+    expect(read("sa.Column('a', sa.String(length=255), nullable=False)")).toMatchObject({ k: "call", kwargs: [{ name: "nullable", value: { k: "const", value: false } }] });
+    expect(read('"a" "b" \'c\'')).toMatchObject({ k: "str", value: "abc" });
+    expect(read('r"\\d+" "\\n"')).toMatchObject({ k: "str", value: "\\d+\n" });
+    expect(read('f"x{y}"')).toMatchObject({ k: "fstr" });
+    expect(read('f"x{{y}}"')).toMatchObject({ k: "str", value: "x{y}" });
+    expect(read("-0x1F + 2 * 3")).toMatchObject({ k: "binop", op: "+", left: { k: "unary", operand: { k: "num", value: 31 } } });
+    expect(read("a not in b")).toMatchObject({ k: "compare", ops: ["not in"] });
+    expect(read("x is not None")).toMatchObject({ k: "compare", ops: ["is not"] });
+    expect(read("{'a': 1, **b}")).toMatchObject({ k: "dict", entries: [{ key: { k: "str" } }, { key: null }] });
+    expect(read("(1,)")).toMatchObject({ k: "list", tuple: true, items: [{ k: "num" }] });
+    expect(read("[\n  1,  # one\n  2,\n]")).toMatchObject({ k: "list", tuple: false, items: [{ k: "num" }, { k: "num" }] });
+    for (const unsupported of ["[x for x in y]", "lambda x: x", "a if b else c", "a[1:2]", "(yield)", "await x", "f(x for x in y)"]) {
+      expect(() => read(unsupported), unsupported).toThrow(Unsupported);
+    }
+  });
+});
