@@ -2,6 +2,13 @@ import { defineRule } from "../src/engine/rule.js";
 import { graphOf } from "../src/graph.js";
 import { scanScripts, type MigrationSetWithScripts } from "../src/scripts.js";
 
+const first =
+  '"""create account\n\nRevision ID: 4f2e8a1c9b3d\nRevises: \n"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = "4f2e8a1c9b3d"\ndown_revision = None\n\n\n' +
+  'def upgrade():\n    op.create_table("account", sa.Column("id", sa.Integer(), primary_key=True))\n\n\ndef downgrade():\n    op.drop_table("account")\n';
+const second =
+  '"""add email\n\nRevision ID: a81c3d5e7f90\nRevises: 4f2e8a1c9b3d\n"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = "a81c3d5e7f90"\ndown_revision = "4f2e8a1c9b3d"\n\n\n' +
+  'def upgrade():\n    op.add_column("account", sa.Column("email", sa.String(255)))\n\n\ndef downgrade():\n    op.drop_column("account", "email")\n';
+
 export default defineRule({
   meta: {
     code: "ALM010",
@@ -21,6 +28,16 @@ export default defineRule({
         "targets (`head`, `heads`, `base`, `branch@head`, `+1`, `-1`) and shell variables are not checked. " +
         "Stamping a revision that is not a head is fine.\n\nUpdate the literal to an existing full revision id, " +
         "or use a symbolic target such as `head`.",
+      bad: {
+        "4f2e8a1c9b3d_create_account.py": first,
+        "a81c3d5e7f90_add_email.py": second,
+        "deploy.sh": "#!/bin/sh\nset -e\nalembic stamp 1b5e0c2d9f7a\nalembic upgrade head\n",
+      },
+      good: {
+        "4f2e8a1c9b3d_create_account.py": first,
+        "a81c3d5e7f90_add_email.py": second,
+        "deploy.sh": "#!/bin/sh\nset -e\nalembic stamp 4f2e8a1c9b3d\nalembic upgrade head\n",
+      },
     },
     messages: {
       unknown: (a: { literal: string; command: string }) =>
