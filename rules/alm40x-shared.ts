@@ -147,9 +147,9 @@ export function schemaKw(op: Op): string {
 }
 
 /**
- * Is the op nested in a `with` block other than `batch_alter_table` /
- * `autocommit_block` (a project helper might open its own autocommit context)?
- * Looked up in the source by indentation.
+ * Is the op nested in a `with` block other than `batch_alter_table` (a project helper
+ * might open its own autocommit context; `context.get_context().autocommit_block()`
+ * is one the extractor does not resolve)? Looked up in the source by indentation.
  */
 export function insideOtherWith(m: Migration, op: Op): boolean {
   const lines = m.source.split("\n");
@@ -164,7 +164,7 @@ export function insideOtherWith(m: Migration, op: Op): boolean {
     if (ind >= current) continue;
     current = ind;
     if (/^(async\s+)?def\s/.test(t)) return false;
-    if (/^(async\s+)?with\b/.test(t) && !/batch_alter_table|autocommit_block/.test(t)) return true;
+    if (/^(async\s+)?with\b/.test(t) && !/batch_alter_table/.test(t)) return true;
     if (ind === 0) return false;
   }
   return false;
