@@ -45,9 +45,11 @@ export default defineRule({
           if (q.name === "alter_column") {
             const c = asString(q.args.column_name);
             const n = asString(q.args.new_column_name);
-            // A rename: SQL using the new name runs while only the old one exists. (Other alters,
-            // e.g. nullable or type, usually work either way, so they are not reported.)
+            // A rename: SQL using the new name runs while only the old one exists. A type change
+            // written before the SQL: the SQL still sees the old type. (Nullability, default and
+            // comment changes work either way round, so they are not reported.)
             if (c && n && n !== c) candidates.push({ column: n, op: q, what: "renames to", onlyIfBefore: false });
+            else if (c && q.args.type_ !== undefined && q.args.type_ !== null) candidates.push({ column: c, op: q, what: "changes the type of", onlyIfBefore: true });
           }
         }
         if (candidates.length === 0) continue;

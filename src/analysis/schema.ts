@@ -136,6 +136,8 @@ export interface Simulation {
   /** Ops whose SQL or effect is unknown and may change any object (global barriers). */
   barrierBetween(from: number, to: number, names: string[]): boolean;
   hiddenBefore(op: Op): boolean;
+  /** Part of the section that could not be analyzed may run after the op. */
+  hiddenAfter(op: Op): boolean;
   reportable(op: Op): boolean;
   /** Created (or renamed into existence) by this function before the op, for certain. */
   createdBefore(ref: ObjRef, op: Op): boolean;
@@ -346,12 +348,12 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   const catalog = buildCatalog([section, ...(other ? [other] : [])]);
 
   // FK edges present when the function starts: those the other function creates and keeps.
-  // (Only when the other function is fully visible and nothing opaque runs after the edge.)
-  if (other && other.unanalyzed.length === 0) {
+  // (Only edges after which nothing hidden or opaque runs in the other function.)
+  if (other) {
     const otherSim = simulate(other, { enumTypes, migration: opts.migration ?? null });
     const end = otherSim.steps.length;
     for (const e of otherSim.liveForeignKeys(end)) {
-      if (e.created < 0 || e.maybe || otherSim.barrierBetween(e.created, end, [e.table, e.refTable, ...(e.name ? [e.name] : [])])) continue;
+      if (e.created < 0 || e.maybe || otherSim.hiddenAfter(e.op) || otherSim.barrierBetween(e.created, end, [e.table, e.refTable, ...(e.name ? [e.name] : [])])) continue;
       fks.push({ ...e, created: -1, removed: undefined });
     }
   }
@@ -806,6 +808,20 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
     return false;
   };
 
+  const hiddenAfter = (op: Op): boolean => {
+    if (opts.migration && (opts.migration.parseError || opts.migration.errorRegions.length > 0)) return true;
+    for (const h of section.unanalyzed) {
+      const hs = h.span.start;
+      const he = h.span.end;
+      if (op.via.length > 0 || range === null || hs === undefined || he === undefined || op.span.end === undefined) return true;
+      if (hs < range.start || he > range.end || he > (op.span.start ?? 0)) return true;
+      // Entries are recorded once per reason: look for the same call again after the op.
+      const callee = source.slice(hs, he).split("(")[0]!.trim();
+      if (!callee || source.slice(op.span.end, range.end).includes(callee)) return true;
+    }
+    return false;
+  };
+
   const createdBefore = (ref: ObjRef, op: Op): boolean => {
     const step = posByOp.get(op);
     if (!step) return false;
@@ -827,6 +843,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
     liveForeignKeys: (pos) => liveFks(pos),
     barrierBetween,
     hiddenBefore,
+    hiddenAfter,
     reportable: (op) => !op.conditional && !op.dynamicTable && !hiddenBefore(op),
     createdBefore,
     tableCreatedBefore: (op) => op.table !== null && createdBefore(tableRef(op.schema, op.table), op),
