@@ -185,6 +185,16 @@ describe("catalog and helpers", () => {
     expect(sim.reportable(ops[1]!)).toBe(false);
   });
 
+  it("knows when hidden code may run after an op (entries are recorded once per call)", async () => {
+    const { sim, ops } = await simOf(
+      "from app.helpers import magic\n" +
+        "def upgrade():\n    magic(op)\n    op.drop_table('a')\n    magic(op)\n    op.drop_table('b')\n" +
+        "def downgrade():\n    pass\n",
+    );
+    expect(sim.hiddenAfter(ops[0]!)).toBe(true);
+    expect(sim.hiddenAfter(ops[1]!)).toBe(false);
+  });
+
   it("finds the extent of a function body", async () => {
     const m = await load("def upgrade():\n    op.drop_table('a')\n\n    # trailing comment\n    op.drop_table('b')\n\n\ndef downgrade():\n    pass\n");
     const r = sectionRange(m, m.sections[0]!)!;
