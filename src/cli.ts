@@ -210,7 +210,7 @@ async function check(paths: string[], values: CheckValues, io: IO): Promise<numb
     const { runBaseline } = await import("./engine/baseline.js");
     const write = values["write-baseline"];
     const notes = runBaseline(
-      { diagnostics: result.diagnostics, files: result.files, migrations: result.migrations, activeCodes: new Set(rules.map((r) => r.rule.meta.code)), cwd: io.cwd },
+      { diagnostics: result.diagnostics, files: result.files, migrations: result.migrations, scripts: result.scripts, activeCodes: new Set(rules.map((r) => r.rule.meta.code)), cwd: io.cwd },
       {
         ...(write !== undefined ? { write: { file: path.resolve(io.cwd, write), shown: write } } : {}),
         ...(baselineFile !== undefined

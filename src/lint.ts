@@ -36,6 +36,8 @@ export interface LintResult {
   skipped: { path: string; reason: string }[];
   /** Every parsed migration of the trees by display path, targets or not (graph findings may land in any). */
   migrations: Map<string, Migration>;
+  /** Display paths of the scripts read for ALM010. */
+  scripts: string[];
 }
 
 export async function lintPaths(paths: string[], opts: LintOptions = {}): Promise<LintResult> {
@@ -76,7 +78,7 @@ export async function lintPaths(paths: string[], opts: LintOptions = {}): Promis
     texts: new Map(scripts.map((s) => [s.path, s.text])),
     ...(opts.requireReason !== undefined ? { requireReason: opts.requireReason } : {}),
   });
-  return { trees, files, diagnostics: sortDiagnostics(all), internalErrors, skipped, migrations };
+  return { trees, files, diagnostics: sortDiagnostics(all), internalErrors, skipped, migrations, scripts: scripts.map((s) => s.path) };
 }
 
 /** Script files named by `scripts` globs; unreadable or binary ones are skipped. */

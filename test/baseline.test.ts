@@ -301,6 +301,17 @@ describe("refreshing with --write-baseline", () => {
     expect(JSON.parse(readFileSync(path.join(dir, "b.json"), "utf8")).entries.map((e: { revision: string }) => e.revision)).toEqual(["a1"]);
   });
 
+  it("records ALM010 findings in scripts by path, and drops them once fixed", async () => {
+    const dir = project({ "a1.py": migration("a1", null, [`pass`]) }, { "deploy/stamp.sh": "#!/bin/sh\nalembic stamp 9f8e7d6c5b4a\n", ".alembic-lint.toml": `scripts = ["deploy/*.sh"]\n` });
+    const w = await run(dir, ["--select", "ALM010", "--write-baseline", "b.json"]);
+    expect(w.err).toBe("alembic-lint: wrote b.json: 1 finding in 1 entry\n");
+    expect(JSON.parse(readFileSync(path.join(dir, "b.json"), "utf8")).entries[0]).toMatchObject({ revision: null, path: "deploy/stamp.sh", code: "ALM010" });
+    expect((await run(dir, ["--select", "ALM010", "--baseline", "b.json"])).code).toBe(0);
+    writeFileSync(path.join(dir, "deploy/stamp.sh"), "#!/bin/sh\nalembic stamp a1\n");
+    const r = await run(dir, ["--select", "ALM010", "--write-baseline", "b.json"]);
+    expect(r.err).toBe("alembic-lint: wrote b.json: 0 findings in 0 entries (0 added, 1 dropped)\n");
+  });
+
   it("with a narrower --select keeps the entries of the other rules", async () => {
     const dir = project({ "a1.py": migration("a1", null, [`op.drop_column("t", "x")`, `audit("t")`]) }, { ".alembic-lint.toml": `severity = { ALM901 = "error" }\n` });
     await run(dir, ["--select", "ALM998,ALM901", "--write-baseline", "b.json"]);

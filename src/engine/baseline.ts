@@ -45,6 +45,8 @@ export interface BaselineRun {
   files: { path: string; absPath: string; migration: Migration | null }[];
   /** Every parsed migration of the trees by display path (graph findings may land in any). */
   migrations: Map<string, Migration>;
+  /** Display paths of the other files checked (scripts read for ALM010). */
+  scripts?: string[];
   /** Codes of the rules that ran. */
   activeCodes: Set<string>;
   cwd: string;
@@ -98,9 +100,9 @@ class Resolver {
     const entry = { revision: revisionOf(this.byPath.get(d.path)?.migration), path: this.rel(d.path), code: d.code, fingerprint: stableFingerprint(d.fingerprint) };
     return { key: keyOf(entry), entry };
   }
-  /** Ids (revision or path) of the files the user asked to check. */
+  /** Ids (revision or path) of the files checked: the migrations the user asked for, and the scripts. */
   scope(run: BaselineRun): Set<string> {
-    return new Set(run.files.map((f) => idOf(revisionOf(f.migration), this.rel(f.path))));
+    return new Set([...run.files.map((f) => idOf(revisionOf(f.migration), this.rel(f.path))), ...(run.scripts ?? []).map((p) => idOf(null, this.rel(p)))]);
   }
 }
 
