@@ -46,7 +46,15 @@ export function literalSql(op: Op): string | null {
   if (typeof op.sql === "string") return op.sql;
   const v = op.args.sqltext;
   if (!isExpr(v) || !v.call) return null;
-  if (/(^|\.)DDL$/.test(v.call.callee) && typeof v.call.args[0] === "string") return v.call.args[0];
+  // sa.text(dedent("...")), sa.DDL("..."), textwrap.dedent("..."): wrappers that keep the SQL literal.
+  const unwrap = (x: Value | undefined, depth = 0): string | null => {
+    if (typeof x === "string") return x;
+    if (depth > 3 || !isExpr(x) || !x.call || x.call.args.length !== 1) return null;
+    if (!/(^|\.)(text|DDL|dedent)$/.test(x.call.callee)) return null;
+    return unwrap(x.call.args[0], depth + 1);
+  };
+  const direct = unwrap(v);
+  if (direct !== null) return direct;
   const m = /^(?:[\w.]+\.)?text\(\s*[rR]?("""|'''|"|')([\s\S]*?)\1\s*\)\s*\.\s*(?:bindparams|execution_options)$/.exec(v.call.callee);
   if (m && !m[2]!.includes("\\") && !m[2]!.includes(m[1]!)) return m[2]!;
   return null;
