@@ -39,6 +39,8 @@ export default defineRule({
         if (step.kind !== "op") continue;
         const op = step.op;
         if (!sim.reportable(op)) continue;
+        // `drop_*(..., if_exists=True)` of something already gone is a no-op, not an error.
+        if (op.name.startsWith("drop_") && op.args.if_exists === true) continue;
         for (const ref of sim.usesOf(op)) {
           const st = sim.state(ref, step.pos);
           if (st.state === "exists") continue;

@@ -37,6 +37,7 @@ export default defineRule({
         if (step.kind !== "op") continue;
         const op = step.op;
         if ((op.name !== "drop_index" && op.name !== "drop_constraint") || !sim.reportable(op)) continue;
+        if (op.args.if_exists === true) continue; // a no-op once the column took it along
         const name = asString(op.name === "drop_index" ? op.args.index_name : op.args.constraint_name);
         if (!name) continue;
         const schema = op.schema;
