@@ -806,6 +806,11 @@ function opaqueSql(model: SectionModel): boolean {
   return model.sql.some((s) => s.statements === null && !isCoreDml(s.text) && !isFString(s.op));
 }
 
+function exprOf(op: Op): string {
+  const v = op.args.sqltext;
+  return isExpr(v) ? v.expr : "";
+}
+
 function isFString(op: Op): boolean {
   const v = op.args.sqltext;
   return isExpr(v) && /^[rRbB]?[fF][rRbB]?["']/.test(v.expr.trim());
@@ -1085,8 +1090,34 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     }
   }
 
+  // --- an index redefined by the upgrade must come back with its old definition ------------
+  for (const e of U.events) {
+    if (e.obj !== "index" || e.action !== "create" || !report(e) || !e.columns) continue;
+    const redefined = U.events.some((x) => x.op.order < e.op.order && x.obj === "index" && x.action === "drop" && x.name === e.name);
+    if (!redefined) continue;
+    const back = D.events.find((d) => d.obj === "index" && d.action === "create" && d.name === e.name && report(d) && d.columns !== undefined);
+    if (!back || back.columns!.join("\0") !== e.columns.join("\0") || (back.unique ?? false) !== (e.unique ?? false)) continue;
+    if (JSON.stringify(back.op.args) !== JSON.stringify(e.op.args) && !sameIndexOptions(back.op, e.op)) continue;
+    result.incomplete.push({
+      op: back.op,
+      upgradeOp: e.op,
+      problem: `the downgrade re-creates index ${pyStr(e.name!)} exactly as the upgrade redefines it (${describeOp(e.op)}), not as it was before`,
+      fix: "re-create it with its previous columns and options (those of the index the upgrade dropped)",
+    });
+  }
+
   // --- downgrade ops that undo nothing (ALM105) ----------------------------------------------
-  const upHidden = up.unanalyzed.length > 0 || opaqueSql(U) || U.customOps.length > 0 || up.ops.some((o) => o.dynamicTable);
+  const upHidden =
+    up.unanalyzed.length > 0 || U.customOps.length > 0 || up.ops.some((o) => o.dynamicTable) ||
+    U.sql.some((x) => x.statements === null && !isCoreDml(x.text) && !(isFString(x.op) && /^\s*[rRbB]?[fF][rRbB]?["']{1,3}\s*(UPDATE|INSERT|DELETE|SELECT)\b/i.test(exprOf(x.op))));
+  /** Tables the upgrade changes with DDL written in SQL (it may have created what the downgrade drops). */
+  const upSqlDdlTables = new Set<string>();
+  for (const x of U.sql) {
+    for (const st of x.statements ?? []) {
+      if (st.kind !== "create" && st.kind !== "alter-table" && st.kind !== "drop" && st.kind !== "alter") continue;
+      for (const n of [st.table, ...st.targets]) if (n) upSqlDdlTables.add(n.name.toLowerCase());
+    }
+  }
   if (!upHidden) {
     const upSql = sqlTextOf(U);
     const upSqlMentions = (...names: (string | null | undefined)[]) => names.some((n) => n && upSql.some((t) => mentions(t, n)));
@@ -1095,6 +1126,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     const upTouchedTable = (te: string | null) => te !== null && U.events.some((x) => x.tableEnt === te && (x.obj === "table"));
     for (const d of D.events) {
       if (explained.has(d) || !report(d)) continue;
+      if (d.obj !== "table" && d.tableName !== null && upSqlDdlTables.has(d.tableName.toLowerCase())) continue;
       if (U.nonLiteralIdentity.has(d.obj) || U.nonLiteralIdentity.has("table")) continue;
       // Restoration context: the downgrade re-created the table or column earlier.
       const restoredBefore = (te: string | null) =>
@@ -1171,6 +1203,13 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     }
   }
   return result;
+}
+
+/** Same dialect options (where, using, ...) on two create_index calls. */
+function sameIndexOptions(a: Op, b: Op): boolean {
+  const opts = (op: Op) =>
+    JSON.stringify(Object.entries(op.args).filter(([k]) => !["index_name", "table_name", "columns", "unique", "schema", "if_not_exists", "postgresql_concurrently"].includes(k)).map(([k, v]) => [k, isExpr(v) ? v.expr : v]).sort());
+  return opts(a) === opts(b);
 }
 
 function kindText(e: Ev): string {
