@@ -1,7 +1,7 @@
 import { defineRule } from "../src/engine/rule.js";
 import { normalizeType, pgRewriteFree, typeText } from "../src/analysis/sqltypes.js";
 import { isExpr, type Migration, type Op, type Section, type Value } from "../src/model.js";
-import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, otherSection, tableLabel } from "./alm40x-shared.js";
+import { CHECK_DOWNGRADE_OPTION, alterActions, checkedSections, mayReport, newObjects, otherSection, tableLabel } from "./alm40x-shared.js";
 
 const given = (v: Value | undefined): v is Value => v !== undefined && v !== null;
 
@@ -71,6 +71,8 @@ export default defineRule({
         "1. add a new column with the new type;\n2. write to both columns;\n3. backfill the new column in batches;\n" +
         "4. move reads to the new column;\n5. stop writing the old column and drop it (rename the new one only " +
         "through the same steps, see ALM403).\n\n" +
+        "`ALTER TABLE ... ALTER COLUMN ... TYPE` in literal SQL passed to `op.execute()` is checked too (to types other " +
+        "than `VARCHAR`/`TEXT`/`NUMERIC`, since the old type is not known there). " +
         "Columns added and tables created in the same migration are not reported. When the old type is unknown " +
         "(no `existing_type`, and the downgrade does not say) the rule only fires if no rewrite-free change could " +
         "lead to the new type. PostgreSQL only; on MySQL most type changes also copy the table " +
@@ -98,6 +100,17 @@ export default defineRule({
     for (const s of checkedSections(m, ctx.options)) {
       const created = newObjects(s);
       for (const op of s.ops) {
+        if (op.name === "execute") {
+          for (const { schema, table, action, probe } of alterActions(op)) {
+            if (action.kind !== "set_type") continue;
+            // The old type is unknown: only targets no rewrite-free change can lead to.
+            if (/^(character\s+varying|varchar|text|numeric|decimal|citext)\b/i.test(action.type)) continue;
+            if (!mayReport(m, s, op, { needTable: false })) continue;
+            if (created.columnCreatedBefore(probe, action.column) || created.tableCreatedInSection(schema, table)) continue;
+            ctx.report({ at: op, message: "changeType", data: { table: tableLabel(schema, table), column: action.column, from: "", to: action.type.toUpperCase() } });
+          }
+          continue;
+        }
         if (op.name !== "alter_column" || !given(op.args.type_)) continue;
         const column = op.args.column_name;
         if (typeof column !== "string") continue;

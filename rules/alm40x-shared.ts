@@ -358,6 +358,7 @@ export type AlterAction =
   | { kind: "rename_column"; from: string; to: string }
   | { kind: "rename_table"; to: string }
   | { kind: "set_not_null"; column: string }
+  | { kind: "set_type"; column: string; type: string; using: boolean }
   | { kind: "add_unique"; name: string | null; usingIndex: boolean }
   | { kind: "add_foreign_key"; name: string | null; notValid: boolean; referent: { schema: string | null; name: string } | null }
   | { kind: "other" };
@@ -369,6 +370,8 @@ export function parseAlterAction(action: string): AlterAction {
   if (m && !/^constraint$/i.test(m[1]!)) return { kind: "rename_column", from: sqlIdentValue(m[1]!), to: sqlIdentValue(m[2]!) };
   m = new RegExp(String.raw`^alter\s+(?:column\s+)?(${IDENT})\s+set\s+not\s+null$`, "i").exec(action);
   if (m) return { kind: "set_not_null", column: sqlIdentValue(m[1]!) };
+  m = new RegExp(String.raw`^alter\s+(?:column\s+)?(${IDENT})\s+(?:set\s+data\s+)?type\s+(.+?)(\s+collate\s+.*?)?(\s+using\s+.*)?$`, "i").exec(action);
+  if (m) return { kind: "set_type", column: sqlIdentValue(m[1]!), type: m[2]!.trim(), using: !!m[4] };
   m = new RegExp(String.raw`^add\s+(?:constraint\s+(${IDENT})\s+)?unique\b(.*)$`, "i").exec(action);
   if (m) return { kind: "add_unique", name: m[1] ? sqlIdentValue(m[1]) : null, usingIndex: /^\s*using\s+index\b/i.test(m[2]!) };
   m = new RegExp(String.raw`^add\s+(?:constraint\s+(${IDENT})\s+)?foreign\s+key\b.*?\breferences\s+${QNAME}`, "i").exec(action);

@@ -98,6 +98,10 @@ describe("ALM4xx literal SQL classifier", async () => {
     expect(parseAlterAction("RENAME CONSTRAINT a TO b")).toEqual({ kind: "other" });
     expect(parseAlterAction("RENAME TO accounts")).toEqual({ kind: "rename_table", to: "accounts" });
     expect(parseAlterAction("ALTER COLUMN \"Email\" SET NOT NULL")).toEqual({ kind: "set_not_null", column: "Email" });
+    expect(parseAlterAction("ALTER COLUMN v SET DATA TYPE double precision USING v::double precision")).toEqual({
+      kind: "set_type", column: "v", type: "double precision", using: true,
+    });
+    expect(parseAlterAction("ALTER v TYPE varchar(20)")).toEqual({ kind: "set_type", column: "v", type: "varchar(20)", using: false });
     expect(parseAlterAction("ADD CONSTRAINT uq UNIQUE (a, b)")).toEqual({ kind: "add_unique", name: "uq", usingIndex: false });
     expect(parseAlterAction("ADD CONSTRAINT uq UNIQUE USING INDEX uq")).toEqual({ kind: "add_unique", name: "uq", usingIndex: true });
     expect(parseAlterAction("ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES s.p (id) NOT VALID")).toEqual({
