@@ -1,5 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
-import { Creations, mayReport, tableLabel } from "./alm30x-shared.js";
+import { Creations, mayReport, rebuiltSwap, tableLabel } from "./alm30x-shared.js";
 
 export default defineRule({
   meta: {
@@ -17,7 +17,8 @@ export default defineRule({
         "archive the data (`op.rename_table(\"invoice\", \"invoice_archive\")`, or copy it out), and drop it in a " +
         "later migration once nobody needs it. When the drop is reviewed and approved, say so where it happens: " +
         "`op.drop_table(\"invoice\")  # alembic-lint: ignore[ALM301] archived to S3 in JIRA-123`.\n\n" +
-        "Tables created earlier in the same upgrade (temporary tables) are not reported; drops under a runtime " +
+        "Tables created earlier in the same upgrade (temporary tables) and the rebuild pattern (rows copied with " +
+        "`INSERT ... SELECT ... FROM old`, old dropped, new table renamed to the old name) are not reported; drops under a runtime " +
         "condition or with a non-literal name are not reported either (ALM901 says what was skipped).",
       bad:
         'from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n    op.drop_table("legacy_invoice")\n\n\n' +
@@ -43,6 +44,8 @@ export default defineRule({
       for (const op of s.ops) {
         if (op.name !== "drop_table" || !mayReport(m, s, op)) continue;
         if (created.table(op.schema, op.table!, op.order)) continue;
+        // Table rebuild: rows copied into a new table that then takes this name.
+        if (rebuiltSwap(s, op.schema, op.table!, op.order)) continue;
         ctx.report({ at: op, message: "dropTable", data: { table: tableLabel(op.schema, op.table) }, fingerprint: `drop_table:${op.schema ?? ""}.${op.table}` });
       }
     }

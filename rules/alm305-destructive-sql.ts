@@ -1,7 +1,7 @@
 import { defineRule } from "../src/engine/rule.js";
 import { tokenize, type SqlName, type SqlStatement } from "../src/analysis/sql.js";
 import type { Migration, Op, Section } from "../src/model.js";
-import { clipSql, coreDml, Creations, createsTablesOutsideOps, hiddenBefore, literalSql, mayReport, otherSection, statementsOf } from "./alm30x-shared.js";
+import { clipSql, coreDml, Creations, createsTablesOutsideOps, hiddenBefore, literalSql, mayReport, otherSection, rebuiltSwap, statementsOf } from "./alm30x-shared.js";
 
 interface Hit {
   sql: string;
@@ -45,13 +45,7 @@ function scopeFor(m: Migration, s: Section): Scope | null {
     table: (n, order) => here.table(n.schema, n.name, order) || (other?.table(n.schema, n.name) ?? false) || createdInText(n.name, order),
     column: (t, c, order) => here.column(t.schema, t.name, c, order) || (other?.column(t.schema, t.name, c) ?? false),
     object: (kind, n, order) => here.object(kind, n.schema, n.name, order) || (other?.object(kind, n.schema, n.name) ?? false) || createdInText(n.name, order),
-    rebuilt: (n, order) =>
-      s.ops.some((o) => o.order > order && o.name === "rename_table" && typeof o.args.new_table_name === "string" && o.args.new_table_name.toLowerCase() === n.name.toLowerCase()) ||
-      s.ops.some(
-        (o) =>
-          o.order >= order &&
-          statementsOf(o).some((st) => st.kind === "alter-table" && st.actions.some((a) => a.verb === "RENAME" && a.what === "TO" && a.name !== null && a.name.toLowerCase() === n.name.toLowerCase())),
-      ),
+    rebuilt: (n, order) => rebuiltSwap(s, n.schema, n.name, order),
     added: (t) => here.addedColumns(t.schema, t.name),
   };
 }

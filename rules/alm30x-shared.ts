@@ -368,3 +368,26 @@ export function coreDml(m: Migration, op: Op): CoreDml | null {
   }
   return { kind, table, hasWhere, setColumns, text };
 }
+
+/**
+ * The table-rebuild ("swap") pattern: the rows of `name` are copied into a new table
+ * (`INSERT INTO new ... SELECT ... FROM name`) before `order`, and a table created in
+ * this section is renamed to `name` after it. Dropping the old table then loses nothing.
+ */
+export function rebuiltSwap(s: Section, schema: string | null, name: string, order: number): boolean {
+  const created = new Creations(s);
+  const lower = name.toLowerCase();
+  const renamedInto = s.ops.some((o) => {
+    if (o.order <= order) return false;
+    if (o.name === "rename_table" && typeof o.args.new_table_name === "string" && o.args.new_table_name.toLowerCase() === lower && o.table) {
+      return created.table(o.schema, o.table, o.order);
+    }
+    return statementsOf(o).some(
+      (st) => st.kind === "alter-table" && st.table !== null && created.table(st.table.schema, st.table.name, o.order) &&
+        st.actions.some((a) => a.verb === "RENAME" && a.what === "TO" && a.name !== null && a.name.toLowerCase() === lower),
+    );
+  });
+  if (!renamedInto) return false;
+  const from = new RegExp(`\\bfrom\\s+(?:[\\w$"\`]+\\.)?["\`]?${name.replace(/[^\w$]/g, "\\$&")}(?![\\w$])`, "i");
+  return s.ops.some((o) => o.order < order && statementsOf(o).some((st) => st.kind === "insert" && from.test(st.text)));
+}
