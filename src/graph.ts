@@ -356,12 +356,14 @@ function sccs(ids: string[], next: (id: string) => string[]): string[][] {
 
 function findCycles(g: RevisionGraph): { ids: string[]; viaDeps: boolean }[] {
   const ids = [...g.nodes.keys()];
-  // Self-loops through any file of a duplicate id count too.
-  const downOf = (id: string) => {
-    const out = new Set<string>();
-    for (const n of g.all) if (n.id === id) for (const d of n.down ?? []) if (g.nodes.has(d)) out.add(d);
-    return [...out];
-  };
+  // Links of every file of a duplicate id count (self-loops included).
+  const downs = new Map<string, Set<string>>();
+  for (const n of g.all) {
+    const set = downs.get(n.id) ?? new Set<string>();
+    for (const d of n.down ?? []) if (g.nodes.has(d)) set.add(d);
+    downs.set(n.id, set);
+  }
+  const downOf = (id: string) => [...(downs.get(id) ?? [])];
   const plain = sccs(ids, downOf);
   const inPlain = new Set(plain.flat());
   const withDeps = sccs(ids, (id) => [...new Set([...downOf(id), ...(g.resolvedDeps.get(id) ?? [])])]);

@@ -378,3 +378,27 @@ describe("graph rules over a tree", () => {
     expect(await lintTree(twoHeads, { select: ["ALM010"] })).toEqual([]);
   });
 });
+
+describe("graph rules on long histories", () => {
+  const linear = (n: number): Spec[] => {
+    const out: Spec[] = [];
+    for (let i = 0; i < n; i++) {
+      const rev = (0x100000000000 + i * 7919 * 104729).toString(16).slice(-12);
+      out.push({ rev, down: i === 0 ? null : out[i - 1]!.rev });
+    }
+    return out;
+  };
+
+  it("a clean 300-revision history has no graph finding", async () => {
+    const started = Date.now();
+    expect(await lintTree(linear(300))).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it("a fork deep inside a 300-revision history is found once per head", async () => {
+    const specs = linear(300);
+    specs.push({ rev: "f0f0f0f0f0f0", down: specs[150]!.rev });
+    const got = await lintTree(specs);
+    expect(got).toEqual([`${specs[299]!.rev}_m.py:9:ALM001`, "f0f0f0f0f0f0_m.py:9:ALM001"].sort());
+  });
+});
