@@ -34,11 +34,10 @@ interface Drop {
   column: string | null;
 }
 
-/** Tables and columns the section drops (unconditionally), in execution order. */
+/** Tables and columns the section drops (also under a condition: when unsure, stay silent), in execution order. */
 function dropsIn(s: Section): Drop[] {
   const out: Drop[] = [];
   for (const o of s.ops) {
-    if (o.conditional) continue;
     if (o.name === "drop_table" && o.table !== null) out.push({ order: o.order, stmt: -1, table: o.table, column: null });
     if (o.name === "drop_column" && o.table !== null && typeof o.args.column_name === "string") out.push({ order: o.order, stmt: -1, table: o.table, column: o.args.column_name });
     sqlStatements(o).forEach((st, i) => {
