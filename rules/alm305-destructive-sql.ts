@@ -160,7 +160,8 @@ export default defineRule({
         "SQL run through `op.execute()`, `op.get_bind().execute()` or `text()` bypasses every schema check, and " +
         "no `downgrade()` can bring deleted rows back. The rule reads literal SQL (each statement of a " +
         "multi-statement string, with quotes, comments and dollar quoting respected) and reports: `DELETE` or " +
-        "`UPDATE` without `WHERE`, `TRUNCATE`, `DROP TABLE`, `ALTER TABLE ... DROP [COLUMN]` and `DROP PARTITION`, " +
+        "`UPDATE` without `WHERE` (a MySQL multi-table `JOIN` restricts rows too), `TRUNCATE`, `DROP TABLE`, " +
+        "`ALTER TABLE ... DROP [COLUMN]` and `DROP PARTITION` (dropping a constraint, index or default keeps every row), " +
         "`DROP SCHEMA ... CASCADE` and `DROP TYPE ... CASCADE` (without `CASCADE` PostgreSQL refuses to drop a " +
         "schema or type that is still in use, so nothing is lost). SQLAlchemy Core statements such as " +
         "`sa.table(\"t\").delete()` are read too when the table is a literal.\n\n" +

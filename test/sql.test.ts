@@ -120,3 +120,31 @@ describe("classifySql", () => {
     expect(sql.slice(st[0]!.start, st[0]!.start + 6)).toBe("DELETE");
   });
 });
+
+describe("robustness", () => {
+  it("never throws on malformed or unusual SQL", () => {
+    const samples = [
+      "", ";", "'", "\"", "$$", "$tag$ unterminated", "/* unterminated", "-- only a comment", "((((", "))))",
+      "DELETE", "DELETE FROM", "UPDATE SET", "UPDATE t SET", "UPDATE t SET (a, b", "ALTER TABLE", "ALTER TABLE t DROP",
+      "DROP", "DROP TABLE", "DROP TABLE IF EXISTS", "TRUNCATE", "CREATE", "CREATE OR REPLACE", "WITH x AS (SELECT 1)",
+      "E'\\", "[unterminated", "`x", "DELETE FROM :param", "UPDATE %(t)s SET a = 1", "DELETE FROM t WHERE a = $1",
+    ];
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const alphabet = ["DELETE ", "FROM ", "t ", "WHERE ", "(", ")", "'", '"', ";", "$$", "--", "\n", "/*", "*/", "SET ", "a = 1", ",", "DROP ", "TABLE ", "ALTER ", "CASCADE "];
+    for (let i = 0; i < 300; i++) {
+      let s = "";
+      for (let j = 0; j < 12; j++) s += alphabet[Math.floor(rand() * alphabet.length)];
+      samples.push(s);
+    }
+    for (const s of samples) {
+      expect(() => classifySql(s)).not.toThrow();
+      for (const st of classifySql(s)) expect(st.start).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it("statement offsets point into the original text", () => {
+    const sql = "/* head */ DELETE FROM a; -- x\n  UPDATE b SET c = 1";
+    for (const st of classifySql(sql)) expect(sql.slice(st.start, st.start + 6)).toMatch(/^(DELETE|UPDATE)$/);
+  });
+});
