@@ -6,8 +6,8 @@ import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import Ajv04 from "ajv-draft-04";
-import addFormats from "ajv-formats";
+import type Ajv04Type from "ajv-draft-04";
+import type addFormatsType from "ajv-formats";
 import sarif, { MAX_RESULTS, automationId, rootUri } from "../src/report/sarif.js";
 import type { ReportInput } from "../src/report/types.js";
 import { allRules, resolveSelection } from "../src/engine/registry.js";
@@ -16,6 +16,9 @@ import { lintPaths } from "../src/lint.js";
 import type { LintedFile } from "../src/lint.js";
 
 const require = createRequire(import.meta.url);
+// CommonJS packages: `require` gives the class/function itself under both vitest and tsc.
+const Ajv04 = require("ajv-draft-04") as typeof Ajv04Type.default;
+const addFormats = require("ajv-formats") as typeof addFormatsType.default;
 const schema = require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json") as object;
 // The schema's patterns use \p{...}-free ECMAScript syntax that Ajv's `u` flag rejects.
 const ajv = new Ajv04({ allErrors: true, strict: false, unicodeRegExp: false });
