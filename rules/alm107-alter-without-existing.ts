@@ -19,12 +19,6 @@ function needs(op: Op): Need[] {
   return out;
 }
 
-const ARG_OF: Record<Need["attr"], string[]> = {
-  type_: ["type_", "existing_type"],
-  nullable: ["nullable", "existing_nullable"],
-  server_default: ["server_default", "existing_server_default"],
-};
-
 function sameColumn(a: Op, b: Op): boolean {
   if (a.table !== b.table || (a.schema ?? null) !== (b.schema ?? null)) return false;
   const col = asString(a.args.column_name);
@@ -87,8 +81,9 @@ export default defineRule({
         const col = asString(op.args.column_name);
         if (col === undefined) continue;
         if (created.columnCreatedBefore(op, col)) continue;
-        const earlier = section.ops.filter((o) => o.order < op.order && o.name === "alter_column" && !o.conditional && sameColumn(op, o));
-        const list = needs(op).filter((n) => !earlier.some((e) => ARG_OF[n.attr].some((k) => k in e.args && e.args[k] !== false && e.args[k] !== null)));
+        // Altered earlier in this function: its state is known there (the catalog: "added or altered there").
+        if (section.ops.some((o) => o.order < op.order && o.name === "alter_column" && !o.conditional && sameColumn(op, o))) continue;
+        const list = needs(op);
         if (list.length === 0) continue;
         ctx.report({
           at: op,
