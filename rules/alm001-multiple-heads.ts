@@ -1,6 +1,7 @@
 import { defineRule } from "../src/engine/rule.js";
 import type { RelatedLocation } from "../src/engine/rule.js";
 import { ancestors, graphOf, labelTokens, revisionSpan, type RevisionGraph } from "../src/graph.js";
+import type { MigrationSetWithScripts } from "../src/scripts.js";
 
 /** Heads whose lineage is fully known (no missing parent, no cycle, no unresolved header). */
 function trustworthyHeads(g: RevisionGraph): string[] {
@@ -16,9 +17,11 @@ function trustworthyHeads(g: RevisionGraph): string[] {
 }
 
 /** Groups of heads that conflict: unlabelled heads together, and heads sharing a label. */
-export function conflictingHeadGroups(g: RevisionGraph): string[][] {
+export function conflictingHeadGroups(g: RevisionGraph, others: RevisionGraph[] = []): string[][] {
   if (g.hasOpaqueDown) return [];
-  const heads = trustworthyHeads(g);
+  // A revision in another versions tree of the run (another version location) may continue a head.
+  const continued = new Set(others.flatMap((o) => o.all.flatMap((n) => [...(n.down ?? []), ...(n.deps ?? [])])));
+  const heads = trustworthyHeads(g).filter((h) => !continued.has(h));
   const unlabelled: string[] = [];
   const labelled: { id: string; labels: string[] }[] = [];
   for (const h of heads) {
@@ -95,7 +98,9 @@ export default defineRule({
   },
   checkProject(set, ctx) {
     const g = graphOf(set);
-    for (const group of conflictingHeadGroups(g)) {
+    const others = ((set as MigrationSetWithScripts).allSets ?? []).filter((s) => s !== set).map(graphOf);
+    if (others.some((o) => o.hasOpaqueDown)) return;
+    for (const group of conflictingHeadGroups(g, others)) {
       const bps = branchPointsOf(g, group);
       const from = bps.length > 0 ? `branch from ${bps.join(", ")}` : "start from separate bases";
       const command = `alembic merge -m "merge heads" ${group.join(" ")}`;

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { defineRule } from "../src/engine/rule.js";
 import { graphOf, resolveIdent, type RevisionGraph } from "../src/graph.js";
+import type { MigrationSetWithScripts } from "../src/scripts.js";
 
 /** What the author probably meant by an unknown reference. */
 function hint(g: RevisionGraph, ref: string, via: "down_revision" | "depends_on"): string {
@@ -54,8 +55,12 @@ export default defineRule({
     const g = graphOf(set);
     // A reference may be to a revision whose id is not a literal: then stay silent.
     if (g.hasOpaqueIds) return;
+    // Another versions tree of the run (another version location) may declare it.
+    const others = ((set as MigrationSetWithScripts).allSets ?? []).filter((s) => s !== set).map(graphOf);
+    if (others.some((o) => o.hasOpaqueIds)) return;
     for (const d of g.dangling) {
-      if (d.via === "depends_on" && g.hasOpaqueLabels) continue;
+      if (d.via === "depends_on" && (g.hasOpaqueLabels || others.some((o) => o.hasOpaqueLabels))) continue;
+      if (others.some((o) => (o.nodes.has(d.ref) && !o.nodes.get(d.ref)!.opaque) || (d.via === "depends_on" && o.labelMap.has(d.ref)))) continue;
       const h = d.node.migration.header;
       const span = (d.via === "down_revision" ? h.downRevision : h.dependsOn)!.span;
       ctx.reportIn(d.node.migration, {

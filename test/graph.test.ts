@@ -402,3 +402,16 @@ describe("graph rules on long histories", () => {
     expect(got).toEqual([`${specs[299]!.rev}_m.py:9:ALM001`, "f0f0f0f0f0f0_m.py:9:ALM001"].sort());
   });
 });
+
+describe("several version locations in one run", () => {
+  it("a reference into another tree is neither dangling nor leaves a head behind", async () => {
+    const a = await migrations([{ rev: "aaaa11112222", down: null }, { rev: "bbbb33334444", down: "aaaa11112222" }, { rev: "cccc55556666", down: "aaaa11112222" }], "main");
+    const b = await migrations([{ rev: "dddd77778888", down: "cccc55556666", deps: "bbbb33334444" }], "plugin");
+    const mk = (ms: Migration[], p: string): MigrationSetWithScripts => ({ root: path.resolve(p), path: p, migrations: ms, targets: new Set(ms.map((m) => m.absPath)) });
+    const sa = mk(a, "main");
+    const sb = mk(b, "plugin");
+    for (const s of [sa, sb]) Object.assign(s, { allSets: [sa, sb], scripts: [] });
+    const { diagnostics } = runRules([sa, sb], { rules: resolveSelection({ select: ["ALM001", "ALM002"] }), dialect: "postgresql" });
+    expect(diagnostics.map((d) => `${d.path}:${d.code}`)).toEqual([]);
+  });
+});
