@@ -1,6 +1,6 @@
 import { defineRule } from "../src/engine/rule.js";
 import { tokenize, type SqlName, type SqlStatement } from "../src/analysis/sql.js";
-import type { Migration, Op, Section } from "../src/model.js";
+import { isExpr, type Migration, type Op, type Section, type Value } from "../src/model.js";
 import { clipSql, coreDml, Creations, createsTablesOutsideOps, hiddenBefore, literalSql, mayReport, otherSection, rebuiltSwap, statementsOf } from "./alm30x-shared.js";
 
 interface Hit {
@@ -19,6 +19,11 @@ interface Scope {
   object(kind: "type" | "schema", n: SqlName, order: number): boolean;
   /** A table renamed into this name after `order` (SQLite-style rebuild: copy, drop, rename). */
   rebuilt(n: SqlName, order: number): boolean;
+  /**
+   * Earlier in this function the type's columns were converted or dropped (or the type was renamed
+   * out of the way: `ALTER TYPE t RENAME TO t_old`), or the schema's tables dropped.
+   */
+  released(kind: "type" | "schema", n: SqlName, order: number): boolean;
   added(t: SqlName): string[];
 }
 
@@ -46,8 +51,39 @@ function scopeFor(m: Migration, s: Section): Scope | null {
     column: (t, c, order) => here.column(t.schema, t.name, c, order) || (other?.column(t.schema, t.name, c) ?? false),
     object: (kind, n, order) => here.object(kind, n.schema, n.name, order) || (other?.object(kind, n.schema, n.name) ?? false) || createdInText(n.name, order),
     rebuilt: (n, order) => rebuiltSwap(s, n.schema, n.name, order),
+    released: (kind, n, order) => released(s, kind, n, order),
     added: (t) => here.addedColumns(t.schema, t.name),
   };
+}
+
+function enumNameOf(v: Value | undefined): string | undefined {
+  if (!isExpr(v) || !v.call || !/(^|\.)(Enum|ENUM)$/.test(v.call.callee)) return undefined;
+  const n = v.call.kwargs.name;
+  return typeof n === "string" ? n : undefined;
+}
+
+function released(s: Section, kind: "type" | "schema", n: SqlName, order: number): boolean {
+  const same = (x: string | null | undefined) => typeof x === "string" && x.toLowerCase() === n.name.toLowerCase();
+  for (const o of s.ops) {
+    if (o.order >= order) break;
+    if (kind === "type") {
+      if (o.name === "drop_column" || o.name === "drop_table") return true;
+      if (o.name === "alter_column" && (same(enumNameOf(o.args.existing_type)) || (o.args.type_ !== undefined && enumNameOf(o.args.existing_type) !== undefined))) return true;
+    } else if (o.name === "drop_table" && same(o.schema)) {
+      return true;
+    }
+    for (const st of statementsOf(o)) {
+      if (kind === "type") {
+        if (st.kind === "drop" && st.object === "TABLE") return true;
+        if (st.kind === "alter-table" && st.actions.some((a) => a.verb === "DROP" && a.what === "COLUMN")) return true;
+        if (st.kind === "alter-table" && st.actions.some((a) => a.verb === "ALTER" && a.what === "COLUMN") && /\btype\b/i.test(st.text)) return true;
+        if (st.kind === "alter" && st.object === "TYPE" && new RegExp(`\\brename\\s+to\\s+"?${n.name.replace(/[^\w$]/g, "\\$&")}"?\\s*$`, "i").test(st.text)) return true;
+      } else if (st.kind === "drop" && st.object === "TABLE" && st.targets.some((t) => same(t.schema))) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 /** Alembic's own bookkeeping table: rewriting it loses no user data. */
@@ -97,25 +133,34 @@ function judge(st: SqlStatement, op: Op, scope: Scope, dialect: string): Hit | n
         };
       }
       if (st.object === "SCHEMA" || st.object === "DATABASE") {
-        // Without CASCADE Postgres refuses to drop a non-empty schema: nothing is lost.
-        if (dialect !== "mysql" && st.object === "SCHEMA" && !hasWord(st, "CASCADE")) return null;
-        const lost = st.targets.filter((t) => !scope.object("schema", t, o));
+        const cascade = hasWord(st, "CASCADE") || dialect === "mysql" || st.object === "DATABASE";
+        // Without CASCADE Postgres refuses a non-empty schema: after this function emptied it, nothing more is lost.
+        const lost = st.targets.filter((t) => !scope.object("schema", t, o) && (cascade || !scope.released("schema", t, o)));
         if (lost.length === 0) return null;
         return {
           sql,
-          what: `DROP ${st.object} destroys ${lost.map(label).join(", ")} with every table in it`,
-          advice: "drop the tables one by one after archiving them, and the schema once it is empty (without CASCADE)",
+          what: cascade
+            ? `DROP ${st.object} destroys ${lost.map(label).join(", ")} with every table in it`
+            : `DROP SCHEMA removes ${lost.map(label).join(", ")}, which this migration did not create`,
+          advice: cascade
+            ? "drop the tables one by one after archiving them, and the schema once it is empty (without CASCADE)"
+            : "make sure nothing in it is still needed (PostgreSQL refuses while it holds objects), and drop it once it is empty",
         };
       }
       if (st.object === "TYPE" || st.object === "DOMAIN") {
-        // Without CASCADE the type cannot be dropped while a column uses it: nothing is lost.
-        if (!hasWord(st, "CASCADE")) return null;
-        const lost = st.targets.filter((t) => !scope.object("type", t, o));
+        const cascade = hasWord(st, "CASCADE");
+        // Without CASCADE the type cannot be dropped while a column uses it; once this function converted or
+        // dropped the columns that used it (or renamed it out of the way), dropping it loses nothing more.
+        const lost = st.targets.filter((t) => !scope.object("type", t, o) && (cascade || !scope.released("type", t, o)));
         if (lost.length === 0) return null;
         return {
           sql,
-          what: `DROP ${st.object} ... CASCADE also drops every column of type ${lost.map(label).join(", ")}`,
-          advice: "convert or drop the dependent columns explicitly first, then drop the type without CASCADE",
+          what: cascade
+            ? `DROP ${st.object} ... CASCADE also drops every column of type ${lost.map(label).join(", ")}`
+            : `DROP ${st.object} removes ${lost.map(label).join(", ")}, which this migration did not create, and the values it defines`,
+          advice: cascade
+            ? "convert or drop the dependent columns explicitly first, then drop the type without CASCADE"
+            : "convert the columns that use it in this migration first (alter_column(type_=...)), or drop it in a later migration once unused",
         };
       }
       return null;
@@ -162,8 +207,10 @@ export default defineRule({
         "multi-statement string, with quotes, comments and dollar quoting respected) and reports: `DELETE` or " +
         "`UPDATE` without `WHERE` (a MySQL multi-table `JOIN` restricts rows too), `TRUNCATE`, `DROP TABLE`, " +
         "`ALTER TABLE ... DROP [COLUMN]` and `DROP PARTITION` (dropping a constraint, index or default keeps every row), " +
-        "`DROP SCHEMA ... CASCADE` and `DROP TYPE ... CASCADE` (without `CASCADE` PostgreSQL refuses to drop a " +
-        "schema or type that is still in use, so nothing is lost). SQLAlchemy Core statements such as " +
+        "`DROP SCHEMA`, and `DROP TYPE`. Without `CASCADE` PostgreSQL refuses to drop a schema or type that is " +
+        "still in use, so a `DROP TYPE` after this function converted or dropped the columns that used it (or " +
+        "renamed it out of the way, `ALTER TYPE status RENAME TO status_old`) is not reported, nor is a `DROP " +
+        "SCHEMA` after its tables were dropped. SQLAlchemy Core statements such as " +
         "`sa.table(\"t\").delete()` are read too when the table is a literal.\n\n" +
         "Not reported: an `UPDATE` that only sets columns added in the same function (a backfill), statements " +
         "on tables, columns, types or schemas this migration created, a table rebuild that copies the rows and " +
