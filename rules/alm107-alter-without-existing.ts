@@ -37,7 +37,7 @@ function suggestion(m: Migration, op: Op, need: Need, other: Section | null): st
     if (col === undefined || (ocol !== col && onew !== col)) continue;
     // The other function sets the value this call started from.
     const v = o.args[need.attr];
-    if (v !== undefined && v !== false && v !== null) return `${need.existing}=${pyValue(v)}`;
+    if (v !== undefined && v !== false && (v !== null || need.attr === "server_default")) return `${need.existing}=${pyValue(v)}`;
   }
   void m;
   return `${need.existing}=<the current ${need.attr === "type_" ? "type" : "server default"}>`;
@@ -65,9 +65,9 @@ export default defineRule({
         'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "3f2a1b4c5d6e"\ndown_revision = "1a2b3c4d5e6f"\n\n\ndef upgrade():\n    op.alter_column("account", "name", type_=sa.String(200), existing_type=sa.String(50))\n\n\ndef downgrade():\n    op.alter_column("account", "name", type_=sa.String(50), existing_type=sa.String(200))\n',
     },
     messages: {
-      missing: (a: { call: string; attrs: string; existing: string; add: string }) =>
-        `${a.call} changes ${a.attrs} without ${a.existing}: its previous state is unknown, so the change cannot be ` +
-        `reversed mechanically (and MySQL requires existing_type); add ${a.add}`,
+      missing: (a: { call: string; attrs: string; existing: string; add: string; mysql: string }) =>
+        `${a.call} changes ${a.attrs} without ${a.existing}: the previous state is unknown, so the change cannot be ` +
+        `reversed mechanically${a.mysql}; add ${a.add}`,
     },
   },
   check(m, ctx) {
@@ -93,6 +93,9 @@ export default defineRule({
             attrs: list.map((n) => n.attr).join(", "),
             existing: list.map((n) => n.existing).join(", "),
             add: list.map((n) => `\`${suggestion(m, op, n, other)}\``).join(", "),
+            mysql: list.some((n) => n.attr === "type_")
+              ? " (and MySQL refuses an alter without existing_type)"
+              : " (and MySQL resets what the call does not restate)",
           },
           fingerprint: `alter:${op.table}.${col}:${list.map((n) => n.attr).join(",")}`,
         });
