@@ -194,7 +194,7 @@ export function normalizeType(t: TypeInput): SqlType | undefined {
     return { ...base, family: "float", floatBits: p === null ? null : p <= 24 ? 24 : 53 };
   }
 
-  if (name === "Boolean" || name === "BOOLEAN" || name === "BIT" && dialect === "mysql" && (spec.args[0] ?? 1) === 1) {
+  if (name === "Boolean" || name === "BOOLEAN" || (name === "BIT" && (dialect === "mssql" || (dialect === "mysql" && (spec.args[0] ?? 1) === 1)))) {
     return { ...base, family: "boolean" };
   }
 
