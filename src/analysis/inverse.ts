@@ -785,7 +785,15 @@ export function analyzeReversibility(m: Migration, dialect = "postgresql"): Pair
   if (!byDialect) cache.set(m, (byDialect = new Map()));
   const hit = byDialect.get(dialect);
   if (hit) return hit;
-  const out = checkedPairs(m).map(({ pair, up, down }) => analyzePair(m, pair, up, down, dialect));
+  const out = checkedPairs(m).map(({ pair, up, down }) => {
+    try {
+      return analyzePair(m, pair, up, down, dialect);
+    } catch (err) {
+      // Precision first: an input this analysis does not handle yields no finding, not a crash.
+      if (process.env.ALEMBIC_LINT_DEBUG) throw err;
+      return { pair, up, down, missing: [], unmatched: [], incomplete: [] };
+    }
+  });
   byDialect.set(dialect, out);
   return out;
 }
