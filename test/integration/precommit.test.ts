@@ -1,16 +1,19 @@
-// End to end with real pre-commit: `pre-commit try-repo <this repo> alembic-lint` in a
-// throwaway Git repository with an Alembic versions directory. This checks the hook
-// manifest (.pre-commit-hooks.yaml), the npm install of a `language: node` hook from
-// a Git repository (which must build dist/ through `prepare`), the `files` filter, and
-// the exit status pre-commit sees.
+// End to end with real pre-commit, in a throwaway Git repository with an Alembic
+// versions directory. This checks the hook manifest (.pre-commit-hooks.yaml), the npm
+// install of a `language: node` hook from a Git repository (which must build dist/
+// through `prepare`), the `files` filter, and the exit status pre-commit sees.
+//
+// - `pre-commit try-repo <this repo> alembic-lint --files ...` (how a hook is tried
+//   out): installs from the committed HEAD plus uncommitted changes to tracked files
+//   (never untracked ones); set ALEMBIC_LINT_TRY_REPO_REF=HEAD to use exactly the last
+//   commit. try-repo always installs into a fresh temporary store.
+// - `pre-commit run --files ...` with a .pre-commit-config.yaml that pins this
+//   repository at its HEAD commit (what users do): one more install, shared by the
+//   remaining cases.
 //
 // pre-commit must be installed (`pip install pre-commit`): the test FAILS without it.
-// try-repo installs the hook from the committed HEAD of this repository plus
-// uncommitted changes to tracked files (never untracked files); set
-// ALEMBIC_LINT_TRY_REPO_REF=HEAD to test exactly the last commit. Set
-// ALEMBIC_LINT_PRE_COMMIT_HOME to reuse pre-commit's environment cache between runs
-// (by default a fresh one, so every run installs the hook from scratch, ~2 minutes).
-import { spawnSync } from "node:child_process";
+// Each install takes about a minute (npm install + tsc), so the whole file takes a few.
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -19,7 +22,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 const REPO = path.resolve(import.meta.dirname, "..", "..");
 const WORK = mkdtempSync(path.join(os.tmpdir(), "alembic-lint-precommit-"));
 const SAMPLE = path.join(WORK, "sample");
-const HOME = process.env.ALEMBIC_LINT_PRE_COMMIT_HOME ?? path.join(WORK, "pre-commit-home");
+const HOME = path.join(WORK, "pre-commit-home");
 
 const GIT_ENV = {
   GIT_AUTHOR_NAME: "alembic-lint test",
@@ -37,15 +40,24 @@ function env(): NodeJS.ProcessEnv {
   return e;
 }
 
-function sh(cmd: string, args: string[], cwd: string) {
-  const r = spawnSync(cmd, args, { cwd, env: env(), encoding: "utf8", timeout: 580_000 });
-  if (r.error) throw r.error;
-  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+/** Runs a command without blocking the test worker (installs take minutes). */
+function sh(cmd: string, args: string[], cwd: string): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env: env(), stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (out += b.toString()));
+    const timer = setTimeout(() => child.kill("SIGTERM"), 580_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
 }
 
 function git(...args: string[]): void {
-  const r = sh("git", args, SAMPLE);
-  if (r.code !== 0) throw new Error(`git ${args.join(" ")}: ${r.out}`);
+  execFileSync("git", args, { cwd: SAMPLE, env: env(), stdio: "pipe" });
 }
 
 function write(rel: string, text: string): void {
@@ -57,6 +69,10 @@ function write(rel: string, text: string): void {
 function tryRepo(...files: string[]) {
   const ref = process.env.ALEMBIC_LINT_TRY_REPO_REF;
   return sh("pre-commit", ["try-repo", REPO, "alembic-lint", ...(ref ? ["--ref", ref] : []), "--color", "never", "--verbose", "--files", ...files], SAMPLE);
+}
+
+function run(...files: string[]) {
+  return sh("pre-commit", ["run", "alembic-lint", "--color", "never", "--verbose", "--files", ...files], SAMPLE);
 }
 
 const CLEAN = `"""create account
@@ -136,26 +152,35 @@ describe("pre-commit hook (real pre-commit try-repo)", () => {
     write("migrations/versions/1a2b3c4d5e6f_create_account.py", CLEAN);
     write("migrations/versions/2b3c4d5e6f7a_add_email.py", BROKEN);
     write("app/models.py", "import sqlalchemy as sa\n(\n"); // not a migration: the hook's `files` filter skips it
+    const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: REPO, encoding: "utf8" }).trim();
+    write(".pre-commit-config.yaml", `repos:\n  - repo: ${REPO}\n    rev: ${head}\n    hooks:\n      - id: alembic-lint\n`);
     git("add", ".");
     git("commit", "-q", "-m", "sample project");
   });
 
-  it("fails on the migration with a defect, naming the rule and the file", () => {
-    const r = tryRepo("migrations/versions/2b3c4d5e6f7a_add_email.py", "migrations/versions/1a2b3c4d5e6f_create_account.py");
+  it("try-repo: fails on the migration with a defect, naming the rule and the file", async () => {
+    const r = await tryRepo("migrations/versions/2b3c4d5e6f7a_add_email.py", "migrations/versions/1a2b3c4d5e6f_create_account.py");
     expect(r.out).toMatch(/alembic-lint\.+Failed/);
     expect(r.out).toContain("ALM900");
     expect(r.out).toContain("2b3c4d5e6f7a_add_email.py");
     expect(r.code).toBe(1);
   });
 
-  it("passes on the clean migration", () => {
-    const r = tryRepo("migrations/versions/1a2b3c4d5e6f_create_account.py");
+  it("pre-commit run (config pinned to this commit): passes on the clean migration", async () => {
+    const r = await run("migrations/versions/1a2b3c4d5e6f_create_account.py");
     expect(r.out).toMatch(/alembic-lint\.+Passed/);
     expect(r.code).toBe(0);
   });
 
-  it("skips Python files outside a versions/ directory", () => {
-    const r = tryRepo("app/models.py");
+  it("pre-commit run: fails on the defect", async () => {
+    const r = await run("migrations/versions/2b3c4d5e6f7a_add_email.py");
+    expect(r.out).toMatch(/alembic-lint\.+Failed/);
+    expect(r.out).toContain("ALM900");
+    expect(r.code).toBe(1);
+  });
+
+  it("pre-commit run: skips Python files outside a versions/ directory", async () => {
+    const r = await run("app/models.py");
     expect(r.out).toMatch(/alembic-lint\.+\(no files to check\)Skipped/);
     expect(r.code).toBe(0);
   });
