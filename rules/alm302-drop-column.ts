@@ -30,7 +30,7 @@ export default defineRule({
     },
     messages: {
       dropColumn: (a: { table: string; column: string }) =>
-        `dropping column "${a.column}" of ${a.table} deletes its value in every row and downgrade() can only re-add it empty; ` +
+        `dropping column "${a.column}" of ${a.table} deletes its value in every row and downgrade() cannot bring the values back; ` +
         `use expand/contract: stop reading and writing the column first, copy the data elsewhere if it is still needed, ` +
         `and drop it in a later migration (a rename is op.alter_column(..., new_column_name=...)); ` +
         `record the approval with # alembic-lint: ignore[ALM302] <reason>`,
