@@ -853,6 +853,8 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
   const downDropsTable = (ent: string | null) => ent !== null && D.events.some((e) => e.obj === "table" && e.action === "drop" && e.tableEnt === ent);
   const downDropsCol = (ce: string | undefined) => ce !== undefined && D.events.some((e) => e.obj === "column" && e.action === "drop" && e.colEnt === ce);
   const colNewInUp = (ce: string | undefined) => ce !== undefined && sh.created.has(ce);
+  const downAddsImplied = (e: Ev) =>
+    D.events.some((d) => d.obj === "column" && d.action === "create" && (d.tableEnt === e.tableEnt || d.tableName === e.tableName) && D.impliedTables.has(d.tableEnt!) && impliedCovers(d.op, e));
   /** The downgrade re-creates this table (inline columns, indexes and constraints restore what the upgrade dropped). */
   const downRecreates = (e: Ev) =>
     D.events.some((d) => d.obj === "table" && d.action === "create" && (d.tableEnt === e.tableEnt || (e.tableName !== null && d.tableName === e.tableName)));
@@ -981,6 +983,8 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     if (e.tableEnt !== null && (upTableNew(e.tableEnt) || downDropsTable(e.tableEnt))) continue;
     if (downSqlDrops(e.tableName)) continue;
     if (e.action === "drop" && downRecreates(e)) continue;
+    // Re-created inline by a column the downgrade adds back (`index=True`, `unique=True`, `ForeignKey(...)`).
+    if (e.action === "drop" && D.impliedTables.size > 0 && e.tableEnt !== null && downAddsImplied(e)) continue;
     // The downgrade drops a table of that name (e.g. one the upgrade created after using it: ALM201's finding).
     if (e.tableName !== null && D.events.some((d) => d.obj === "table" && d.action === "drop" && d.tableName === e.tableName)) continue;
     if (e.action === "drop" && U.events.some((x) => x.op.order < e.op.order && x.action === "create" && x.obj === e.obj && x.name === e.name)) continue;
@@ -1218,6 +1222,25 @@ function sameIndexOptions(a: Op, b: Op): boolean {
   const opts = (op: Op) =>
     JSON.stringify(Object.entries(op.args).filter(([k]) => !["index_name", "table_name", "columns", "unique", "schema", "if_not_exists", "postgresql_concurrently"].includes(k)).map(([k, v]) => [k, isExpr(v) ? v.expr : v]).sort());
   return opts(a) === opts(b);
+}
+
+/** Does the column added by `add` imply the index/constraint `e` (by kind)? */
+function impliedCovers(add: Op, e: Ev): boolean {
+  const c = add.column;
+  if (!c) return false;
+  if (e.obj === "index") return c.index || c.unique;
+  switch (e.kind) {
+    case "foreignkey":
+      return c.foreignKeys.length > 0;
+    case "unique":
+      return c.unique;
+    case "primary":
+      return c.primaryKey;
+    case null:
+      return c.index || c.unique || c.foreignKeys.length > 0;
+    default:
+      return false;
+  }
 }
 
 function kindText(e: Ev): string {
