@@ -44,7 +44,9 @@ export default defineRule({
       if (doc.revises !== null && doc.revisesLine !== null && n.down !== null && !n.down.includes("")) {
         // A trailing `# ...` on the line is not part of the list.
         const cut = doc.revises.findIndex((x) => x.startsWith("#"));
-        const revises = cut < 0 ? doc.revises : doc.revises.slice(0, cut);
+        // Words that cannot be ids ("Revises: 1a2b3c4d5e6f (merge)") are prose, not parents.
+        const idLike = (x: string) => g.nodes.has(x) || n.down!.includes(x) || /\d/.test(x) || /^[0-9a-f]{6,}$/.test(x);
+        const revises = (cut < 0 ? doc.revises : doc.revises.slice(0, cut)).filter(idLike);
         const a = new Set(revises);
         const b = new Set(n.down);
         const same = a.size === b.size && [...a].every((x) => b.has(x));
