@@ -882,13 +882,15 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
 
   const report = (e: Ev) => !e.op.conditional && e.literal;
 
+  const missingOps = new Set<Op>();
   const addMissing = (e: Ev) => {
-    if (!report(e) || downHidden) return;
+    if (!report(e) || downHidden || missingOps.has(e.op)) return;
     // The upgrade's own SQL may rename or drop what this op created.
     const objName = e.obj === "table" ? e.tableName : e.obj === "column" ? (e.renameTo ?? e.name) : e.name;
     if (e.action === "create" && U.sql.some((x) => x.op.order > e.op.order && mentions(x.op.sql ?? x.text, objName ?? "\u0000"))) return;
     const r = renderInverse(e.op, { source: m.source });
     if (!r) return;
+    missingOps.add(e.op);
     result.missing.push({ op: e.op, code: r.code, derivable: r.derivable, ...(r.missing ? { missing: r.missing } : {}), what: describeOp(e.op) });
   };
 
@@ -1136,8 +1138,11 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     const upDroppedColsOf = (te: string | null) => te !== null && U.events.some((x) => x.obj === "column" && x.action === "drop" && x.tableEnt === te);
     const upTouchedCol = (ce: string | undefined) => ce !== undefined && U.events.some((x) => x.colEnt === ce);
     const upTouchedTable = (te: string | null) => te !== null && U.events.some((x) => x.tableEnt === te && (x.obj === "table"));
+    const reportedOps = new Set<Op>();
     for (const d of D.events) {
-      if (explained.has(d) || !report(d)) continue;
+      if (explained.has(d) || !report(d) || reportedOps.has(d.op)) continue;
+      // One op, one verdict: an alter that also renames is explained if either part is.
+      if (D.events.some((x) => x !== d && x.op === d.op && explained.has(x))) continue;
       if (d.obj !== "table" && d.tableName !== null && upSqlDdlTables.has(d.tableName.toLowerCase())) continue;
       if (U.nonLiteralIdentity.has(d.obj) || U.nonLiteralIdentity.has("table")) continue;
       // Restoration context: the downgrade re-created the table or column earlier.
@@ -1171,7 +1176,9 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
             if (upTouchedCol(d.colEnt)) continue;
             if (d.action === "alter" && !hasChanges(d.op)) continue;
             if (D.events.some((x) => x.obj === "column" && x.action === "rename" && x.colEnt === d.colEnt && x !== d && explained.has(x))) continue;
-            what = `alters column ${pyStr(`${d.op.table}.${d.name}`)}, which upgrade() did not change`;
+            what = d.action === "rename"
+              ? `renames column ${pyStr(`${d.op.table}.${d.name}`)}, which upgrade() did not rename`
+              : `alters column ${pyStr(`${d.op.table}.${d.name}`)}, which upgrade() did not change`;
           } else if (d.action === "drop") {
             if (upTouchedCol(d.colEnt)) continue;
             what = `drops column ${pyStr(`${d.op.table}.${d.name}`)}, which upgrade() did not add`;
@@ -1209,6 +1216,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
           continue;
       }
       if (what) {
+        reportedOps.add(d.op);
         const hint = nearMiss(d, U.events);
         result.unmatched.push({ op: d.op, what, ...(hint ? { hint } : {}) });
       }
