@@ -1,6 +1,6 @@
 // The pipeline: discover → load/parse/extract → rules → suppressions → result.
 import { discover, type VersionsTree } from "./discover.js";
-import { loadMigration, type Loaded } from "./load.js";
+import { loadHeader, loadMigration, type Loaded } from "./load.js";
 import { runRules, sortDiagnostics, type InternalError } from "./engine/run.js";
 import { resolveSelection, type Selection } from "./engine/registry.js";
 import { applySuppressions } from "./engine/suppress.js";
@@ -47,11 +47,12 @@ export async function lintPaths(paths: string[], opts: LintOptions = {}): Promis
   const loadErrors: Diagnostic[] = [];
   const skipped: { path: string; reason: string }[] = [];
   const { displayPath } = await import("./discover.js");
-  opts.beforeParse?.(trees.reduce((n, t) => n + t.files.length, 0));
+  opts.beforeParse?.(trees.reduce((n, t) => n + t.targets.size, 0));
   for (const tree of trees) {
     const migrations: Migration[] = [];
     for (const abs of tree.files) {
-      const loaded: Loaded = await loadMigration(abs, displayPath(abs, opts.cwd));
+      // Files outside the targets feed only the graph rules: their headers suffice.
+      const loaded: Loaded = tree.targets.has(abs) ? await loadMigration(abs, displayPath(abs, opts.cwd)) : await loadHeader(abs, displayPath(abs, opts.cwd));
       if (loaded.kind === "migration") {
         migrations.push(loaded.migration);
         if (tree.targets.has(abs)) files.push({ path: loaded.migration.path, absPath: abs, source: loaded.migration.source, migration: loaded.migration });

@@ -1,6 +1,7 @@
 // Reading migration files: bytes → text as Python would decode them → Migration.
 import { readFile } from "node:fs/promises";
-import { parseMigration } from "./parse/index.js";
+import { normalizeSource, parseMigration } from "./parse/index.js";
+import { readHeaderOnly } from "./parse/header.js";
 import type { Migration } from "./model.js";
 
 export type Loaded =
@@ -65,6 +66,26 @@ function firstBadUtf8(bytes: Uint8Array, start: number): { offset: number; line:
   let line = 1;
   for (let i = start; i < lo; i++) if (bytes[i] === 0x0a) line++;
   return { offset: lo, line };
+}
+
+/**
+ * Reads a file for the revision-graph rules only: its header, without a syntax tree
+ * when the header reader is sure, else through the full parse.
+ */
+export async function loadHeader(absPath: string, path: string): Promise<Loaded> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(absPath);
+  } catch {
+    return loadMigration(absPath, path);
+  }
+  if (bytes.includes(0)) return { kind: "skipped", path, absPath, reason: "binary file (contains NUL bytes)" };
+  const decoded = decodePython(bytes);
+  if ("text" in decoded) {
+    const m = readHeaderOnly(normalizeSource(decoded.text), path, absPath);
+    if (m) return { kind: "migration", migration: m };
+  }
+  return loadMigration(absPath, path);
 }
 
 export async function loadMigration(absPath: string, path: string): Promise<Loaded> {

@@ -31,7 +31,10 @@ export interface ExprValue {
 export interface CallValue {
   callee: string;
   args: Value[];
+  /** Keyword arguments; a `**mapping` splat is kept under the key "**". */
   kwargs: Record<string, Value>;
+  /** For method calls on a computed value (`sa.table("t").delete()`): that value. */
+  receiver?: Value;
 }
 
 export function isExpr(v: Value | undefined): v is ExprValue {
@@ -91,6 +94,10 @@ export interface ColumnDef {
   /** undefined when absent; the value otherwise (may be an ExprValue such as `sa.text("now()")`). */
   serverDefault: Value | undefined;
   hasDefault: boolean;
+  /** Values the database generates: `Identity()`, `Computed(...)`, `Sequence(...)`, autoincrement PKs. */
+  generated: boolean;
+  /** Built with `**kwargs`: any attribute may be hidden there. */
+  opaqueKwargs: boolean;
   foreignKeys: ForeignKeyRef[];
   comment: Value | undefined;
   /** Names of PG enum types the column's type creates (`sa.Enum(..., name="x")`). */
@@ -172,6 +179,8 @@ export interface TypeEvent {
   name: string;
   span: Span;
   conditional: boolean;
+  /** `checkfirst=True`: the create/drop is skipped when the type already exists / is absent. */
+  checkfirst: boolean;
   /** Execution position relative to ops: the event happens before the op with this order. */
   order: number;
 }

@@ -119,7 +119,7 @@ describe("extraction facts", () => {
     expect(up.ops[5]!.sql).toMatch(/^DELETE FROM ticket_draft/);
     expect(up.ops[6]!.sql).toBe("ANALYZE ticket");
     expect(up.ops[7]!.sql).toBeNull(); // f-string
-    expect(up.ops[8]!.sql).toBeNull(); // .bindparams(): not a plain literal
+    expect(up.ops[8]!.sql).toBe("UPDATE ticket SET owner = :owner"); // text(...).bindparams(...)
   });
 
   it("reads merge and label headers, keeping non-literal labels as expressions", async () => {
@@ -196,6 +196,24 @@ describe("extraction facts", () => {
     const up = m.sections[0]!;
     expect(up.ops.map((o) => [o.name, o.table, o.conditional])).toEqual([["drop_table", null, true], ["drop_table", null, true], ["drop_table", null, true]]);
     expect(up.unanalyzed.map((u) => u.reason)).toContain("a loop over `tables()`");
+  });
+
+  it("reads SQL through DDL(), textwrap.dedent() and Core chains, and server-side column values", async () => {
+    const m = await parseMigration(
+      'revision = "x"\ndown_revision = None\nimport textwrap\nfrom sqlalchemy.schema import DDL\n\ndef upgrade():\n' +
+        '    op.execute(DDL("DROP VIEW v"))\n    op.execute(textwrap.dedent("""\n        UPDATE t\n           SET a = 1\n    """))\n' +
+        '    op.execute(sa.table("t", sa.column("a")).delete())\n' +
+        '    op.add_column("t", sa.Column("n", sa.Integer(), sa.Identity(), nullable=False))\n' +
+        '    op.add_column("t", sa.Column("d", sa.DateTime(), sa.DefaultClause(sa.text("now()")), nullable=False))\n' +
+        '    op.add_column("t", sa.Column("k", sa.String(), **KW))\n',
+      "sql.py",
+    );
+    const ops = m.sections[0]!.ops;
+    expect(ops.map((o) => o.sql ?? null)).toEqual(["DROP VIEW v", "\nUPDATE t\n   SET a = 1\n", null, null, null, null]);
+    expect(ops[2]!.args.sqltext).toMatchObject({ call: { callee: "sa.table(\"t\", sa.column(\"a\")).delete", receiver: { call: { callee: "sa.table", args: ["t", {}] } } } }); // no `import sqlalchemy as sa` in this snippet
+    expect(ops[3]!.column).toMatchObject({ generated: true, nullable: false });
+    expect(ops[4]!.column?.serverDefault).toMatchObject({ call: { callee: "sqlalchemy.DefaultClause" } });
+    expect(ops[5]!.column?.opaqueKwargs).toBe(true);
   });
 
   it("pairs the empty-named multi-db functions upgrade_()/downgrade_()", async () => {

@@ -27,6 +27,8 @@ export type Expr =
   | { k: "boolop"; op: "and" | "or"; left: Expr; right: Expr; span: Span }
   | { k: "not"; operand: Expr; span: Span }
   | { k: "subscript"; value: Expr; index: Expr[]; span: Span }
+  /** `*value` in a call's arguments. */
+  | { k: "starred"; value: Expr; span: Span }
   | { k: "other"; span: Span; children: Expr[] };
 
 export interface Keyword {

@@ -41,7 +41,8 @@ export function decodeColumn(v: Value | undefined): ColumnDef | null {
   const { args, kwargs } = v.call;
   const col: ColumnDef = {
     name: null, type: null, nullable: null, primaryKey: false, unique: false, index: false, serverDefault: undefined,
-    hasDefault: false, foreignKeys: [], comment: undefined, enumName: null, enumCreateType: true, text: v.expr,
+    hasDefault: false, generated: false, opaqueKwargs: "**" in kwargs, foreignKeys: [], comment: undefined, enumName: null,
+    enumCreateType: true, text: v.expr,
   };
   let rest = args;
   if (typeof args[0] === "string") {
@@ -53,6 +54,8 @@ export function decodeColumn(v: Value | undefined): ColumnDef | null {
   for (const a of rest) {
     const n = callee(a);
     if (n === "ForeignKey" && isExpr(a)) col.foreignKeys.push(foreignKey(a));
+    else if (n === "DefaultClause" || n === "FetchedValue") col.serverDefault = a;
+    else if (n === "Identity" || n === "Computed" || n === "Sequence") col.generated = true;
     else if (!col.type) col.type = decodeType(a);
   }
   if (!col.type && kwargs.type_ !== undefined) col.type = decodeType(kwargs.type_);
@@ -63,6 +66,7 @@ export function decodeColumn(v: Value | undefined): ColumnDef | null {
   if ("server_default" in kwargs && kwargs.server_default !== null) col.serverDefault = kwargs.server_default;
   col.hasDefault = "default" in kwargs && kwargs.default !== null;
   if ("comment" in kwargs) col.comment = kwargs.comment;
+  if (callee(kwargs.server_default) === "Computed" || callee(kwargs.server_default) === "Identity") col.generated = true;
   if (col.type && (col.type.name === "Enum" || col.type.name === "ENUM")) {
     col.enumName = asString(col.type.kwargs.name) ?? null;
     col.enumCreateType = col.type.kwargs.create_type !== false;

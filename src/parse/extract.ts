@@ -6,8 +6,9 @@ import type { Expr, ParsedModule, Span as AstSpan, Stmt } from "./ast.js";
 import { BATCH_SIGNATURES, NON_OPERATIONS, OPAQUE_OPERATIONS, OP_SIGNATURES, SCHEMA_ARG, TABLE_ARG, type Signature } from "./signatures.js";
 import { decodeColumn, decodeTableDef } from "./columns.js";
 import { LineIndex } from "./lines.js";
+import { parseDocstringHeader } from "./docstring.js";
 import type {
-  BatchBlock, BodyKind, ExprValue, FunctionPair, Header, HeaderVar, Migration, Op, Section, Span, TypeEvent, Unanalyzed, Value,
+  BatchBlock, BodyKind, CallValue, ExprValue, FunctionPair, Header, HeaderVar, Migration, Op, Section, Span, TypeEvent, Unanalyzed, Value,
 } from "../model.js";
 
 type Special =
@@ -572,6 +573,9 @@ class Extractor {
       case "not":
         this.evaluate(e.operand, st);
         return { expr: this.text(e.span) };
+      case "starred":
+        this.evaluate(e.value, st);
+        return { expr: this.text(e.span) };
       case "other":
         for (const c of e.children) this.evaluate(c, { ...st, conditional: true });
         return { expr: this.text(e.span) };
@@ -607,6 +611,11 @@ class Extractor {
     if (fn.k === "attr") {
       const owner = this.evaluate(fn.obj, st);
       if (isSpecial(owner)) return this.callOnSpecial(owner, fn.attr, e, st);
+      // `context.get_context()` (from alembic import context) is the migration context too.
+      if ((fn.attr === "get_context" || fn.attr === "get_bind") && isExprV(owner) && owner.ref === "alembic.context") {
+        this.evalArgs(e, st);
+        return fn.attr === "get_bind" ? { sp: "bind" } : { sp: "context" };
+      }
       // `CONFIG.items()` over a literal dict, for loops.
       if (isExprV(owner) && owner.dict && e.args.length === 0 && (fn.attr === "items" || fn.attr === "keys" || fn.attr === "values")) {
         const entries = Object.entries(owner.dict);
@@ -617,16 +626,22 @@ class Extractor {
         const { args, kwargs } = this.evalArgs(e, st);
         const name = owner.call.kwargs.name;
         if (typeof name === "string" && [...args, ...Object.values(kwargs)].some((a) => isSpecial(a) && a.sp === "bind")) {
-          this.typeEvent(fn.attr, name, e.span, st);
+          this.typeEvent(fn.attr, name, e.span, st, kwargs.checkfirst === true);
         }
         return { expr: this.text(e.span) };
       }
       const { args, kwargs } = this.evalArgs(e, st);
       // `tables.append(...)`: the list is no longer the literal it started as.
       if (MUTATORS.has(fn.attr) && fn.obj.k === "name" && !("detached" in st)) st.scope.vars.set(fn.obj.id, { expr: fn.obj.id });
+      if (fn.attr === "dedent" && isExprV(owner) && owner.ref === "textwrap") {
+        const { args: a } = this.evalArgs(e, st);
+        if (typeof a[0] === "string") return dedent(a[0]);
+      }
+      // `text("...").bindparams(...)` / `.execution_options(...)` is still that SQL text.
+      if ((fn.attr === "bindparams" || fn.attr === "execution_options" || fn.attr === "columns") && isExprV(owner) && owner.call && /(^|\.)text$/.test(owner.call.callee)) return owner;
       const callee = isExprV(owner) && owner.ref ? `${owner.ref}.${fn.attr}` : this.text(fn.span);
       this.checkForeignCall(callee, isExprV(owner) ? owner.ref : undefined, args, kwargs, e, statementLevel);
-      return callValue(this.text(e.span), callee, args, kwargs);
+      return callValue(this.text(e.span), callee, args, kwargs, isExprV(owner) && (owner.call || owner.dict) ? owner : undefined);
     }
     if (fn.k === "name") {
       const target = this.evaluate(fn, st);
@@ -637,6 +652,7 @@ class Extractor {
         if (folded !== undefined) return folded;
       }
       const ref = isExprV(target) ? target.ref : undefined;
+      if (ref === "textwrap.dedent" && typeof args[0] === "string") return dedent(args[0]);
       const callee = ref ?? fn.id;
       if (ref) this.checkForeignCall(callee, ref, args, kwargs, e, statementLevel);
       else if (!BUILTINS_SILENT.has(fn.id) && statementLevel && this.appStarImport) {
@@ -654,6 +670,14 @@ class Extractor {
 
   /** Calls into application code may run operations we cannot see. */
   private checkForeignCall(callee: string, ref: string | undefined, args: EV[], kwargs: Record<string, EV>, e: Extract<Expr, { k: "call" }>, statementLevel: boolean): void {
+    // `Session(bind=op.get_bind())`, `pd.read_sql(..., conn)`: data work through the connection.
+    // SQLAlchemy itself only reflects (inspect, autoload_with), except ORM sessions.
+    const full = callee.includes(".") ? callee : ref ?? callee;
+    const reflective = full.startsWith("sqlalchemy.") && !full.startsWith("sqlalchemy.orm");
+    if (!reflective && [...args, ...Object.values(kwargs)].some((a) => isSpecial(a) && a.sp === "bind")) {
+      this.unanalyzed(`\`${clip(this.text(e.fn.span))}(...)\`, which receives the connection`, e.span);
+      return;
+    }
     const top = (ref ?? callee).split(".")[0]!;
     const imported = ref !== undefined && !LIBRARY_PACKAGES.has(top) && !top.startsWith("_") ? true : ref !== undefined && top.startsWith(".");
     const relative = ref !== undefined && ref.startsWith(".");
@@ -712,7 +736,7 @@ class Extractor {
     const kwargs: Record<string, EV> = {};
     for (const kw of e.kwargs) {
       const v = this.evaluate(kw.value, st);
-      if (kw.name) kwargs[kw.name] = v;
+      kwargs[kw.name ?? "**"] = kw.name ? v : { expr: this.text(kw.value.span) };
     }
     return { args, kwargs };
   }
@@ -830,12 +854,26 @@ class Extractor {
     const extra: Value[] = [];
     const positional = sig?.positional ?? [];
     const varargs: Value[] = [];
-    e.args.forEach((a, i) => {
-      const v = this.evaluate(a, st);
+    // `*[a, b]` / `*COLUMNS` spread literal lists into positional arguments.
+    const flat: { v: EV; text: string }[] = [];
+    for (const a of e.args) {
+      if (a.k === "starred") {
+        const v = this.evaluate(a.value, st);
+        if (Array.isArray(v)) {
+          for (const item of v) flat.push({ v: item, text: isExprV(item) ? item.expr : JSON.stringify(item) });
+          continue;
+        }
+        this.unanalyzed(`a \`*${clip(this.text(a.value.span))}\` argument`, a.span);
+        flat.push({ v: { expr: this.text(a.span) }, text: this.text(a.span) });
+        continue;
+      }
+      flat.push({ v: this.evaluate(a, st), text: this.text(a.span) });
+    }
+    flat.forEach(({ v, text }, i) => {
       if (i < positional.length) raw[positional[i]!] = v;
-      else if (sig?.varargs) varargs.push(toValue(v, this.text(a.span)));
+      else if (sig?.varargs) varargs.push(toValue(v, text));
       else if (!sig) raw[String(i)] = v;
-      else extra.push(toValue(v, this.text(a.span)));
+      else extra.push(toValue(v, text));
     });
     if (sig?.varargs) raw[sig.varargs] = varargs;
     for (const kw of e.kwargs) {
@@ -851,9 +889,9 @@ class Extractor {
     return { args, extra, raw };
   }
 
-  private typeEvent(kind: "create" | "drop", name: string, span: AstSpan, st: WalkState): void {
+  private typeEvent(kind: "create" | "drop", name: string, span: AstSpan, st: WalkState, checkfirst: boolean): void {
     if ("detached" in st) return;
-    this.section.typeEvents.push({ kind, name, span: this.span(span), conditional: st.conditional, order: this.section.ops.length });
+    this.section.typeEvents.push({ kind, name, span: this.span(span), conditional: st.conditional, checkfirst, order: this.section.ops.length });
   }
 
   private unanalyzed(reason: string, span: AstSpan): void {
@@ -1044,10 +1082,12 @@ function toValue(v: EV, text: string): Value {
   return v;
 }
 
-function callValue(text: string, callee: string, args: EV[], kwargs: Record<string, EV>): ExprValue {
+function callValue(text: string, callee: string, args: EV[], kwargs: Record<string, EV>, receiver?: EV): ExprValue {
   const kw: Record<string, Value> = {};
   for (const [k, v] of Object.entries(kwargs)) kw[k] = toValue(v, "");
-  return { expr: text, call: { callee, args: args.map((a) => toValue(a, "")), kwargs: kw } };
+  const call: CallValue = { callee, args: args.map((a) => toValue(a, "")), kwargs: kw };
+  if (receiver !== undefined && !isSpecial(receiver)) call.receiver = receiver;
+  return { expr: text, call };
 }
 
 function passesMigrationObjects(args: EV[], kwargs: Record<string, EV>): boolean {
@@ -1056,8 +1096,26 @@ function passesMigrationObjects(args: EV[], kwargs: Record<string, EV>): boolean
 
 function sqlText(v: Value | undefined): string | null {
   if (typeof v === "string") return v;
-  if (isExprV(v) && v.call && /(^|\.)text$/.test(v.call.callee) && typeof v.call.args[0] === "string") return v.call.args[0];
+  if (isExprV(v) && v.call && /(^|\.)(text|DDL)$/.test(v.call.callee) && typeof v.call.args[0] === "string") return v.call.args[0];
   return null;
+}
+
+/** Python's textwrap.dedent: remove the common leading whitespace of non-blank lines. */
+function dedent(s: string): string {
+  const lines = s.split("\n");
+  let common: string | null = null;
+  for (const l of lines) {
+    if (l.trim() === "") continue;
+    const ws = /^[ \t]*/.exec(l)![0];
+    if (common === null || !ws.startsWith(common)) {
+      let i = 0;
+      const c: string = common ?? ws;
+      while (i < c.length && i < ws.length && c[i] === ws[i]) i++;
+      common = common === null ? ws : c.slice(0, i);
+    }
+  }
+  if (!common) return lines.map((l) => (l.trim() === "" ? "" : l)).join("\n");
+  return lines.map((l) => (l.trim() === "" ? "" : l.slice(common!.length))).join("\n");
 }
 
 function isAutocommitBlock(e: Expr, evaluate: (e: Expr) => EV): boolean {
@@ -1110,31 +1168,3 @@ function clip(s: string): string {
   return one.length > 60 ? one.slice(0, 57) + "..." : one;
 }
 
-/** `Revision ID: x` / `Revises: a, b` lines of the module docstring. */
-function parseDocstringHeader(doc: string, docLine: number, src: string, docStart: number): Header["docstring"] {
-  // Line numbers: count newlines in the raw source from the docstring start.
-  const raw = src.slice(docStart);
-  const lines = raw.split("\n");
-  let revision: string | null = null;
-  let revisionLine: number | null = null;
-  let revises: string[] | null = null;
-  let revisesLine: number | null = null;
-  const limit = doc.split("\n").length + 1;
-  for (let i = 0; i < Math.min(lines.length, limit); i++) {
-    const line = lines[i]!.replace(/^\s*(?:[rRuU]?"""|[rRuU]?''')?/, "");
-    let m = /^\s*Revision ID:\s*(\S*)/.exec(line);
-    if (m && revision === null) {
-      revision = m[1]!.replace(/["']+$/, "");
-      revisionLine = docLine + i;
-      continue;
-    }
-    m = /^\s*Revises:\s*(.*?)\s*(?:"""|''')?\s*$/.exec(line);
-    if (m && revises === null) {
-      const v = m[1]!.trim();
-      revises = v === "" || v === "None" ? [] : v.split(/[,\s]+/).map((x) => x.replace(/^[("'[]+|[)"'\]]+$/g, "")).filter((x) => x !== "");
-      revisesLine = docLine + i;
-    }
-  }
-  if (revision === null && revises === null) return null;
-  return { revision, revisionLine, revises, revisesLine };
-}

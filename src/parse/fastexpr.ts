@@ -290,7 +290,7 @@ class ExprParser {
         const t = this.advance();
         const inner = this.expr();
         starred = true;
-        args.push({ k: "other", span: this.span(t.start, inner.span.end), children: [inner] });
+        args.push({ k: "starred", span: this.span(t.start, inner.span.end), value: inner });
       } else if (this.isOp("**")) {
         this.advance();
         starred = true;

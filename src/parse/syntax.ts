@@ -414,7 +414,7 @@ class Converter {
               kwargs.push({ name: null, value: this.exprOrOther(a.namedChildren[0] ?? null, span) });
             } else if (a.type === "list_splat") {
               starred = true;
-              args.push({ k: "other", span: this.span(a), children: [this.exprOrOther(a.namedChildren[0] ?? null, span)] });
+              args.push({ k: "starred", span: this.span(a), value: this.exprOrOther(a.namedChildren[0] ?? null, span) });
             } else if (a.type === "ERROR") {
               continue;
             } else {
