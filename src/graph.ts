@@ -83,16 +83,41 @@ export interface RevisionGraph {
 const LEGACY = /^([a-f0-9]+)\.py$/;
 
 /**
- * Could the module bind `name` somewhere the header reader does not look (an assignment
- * under `if`/`try`, an import, tuple unpacking, `globals()`)? Then its value is unknown.
+ * Could the module bind `name` at module level somewhere the header reader does not look
+ * (an assignment under `if`/`try`/`for`, an import, tuple unpacking, a chained assignment,
+ * `globals()`, a star import)? Then its value is unknown. Function and class bodies,
+ * comments and docstrings do not count.
  */
 export function mayBind(src: string, name: string): boolean {
-  return (
-    new RegExp(`(^|[^\\w.])${name}\\s*(:[^=\\n]*)?=(?!=)\\s*\\S`, "m").test(src) ||
-    new RegExp(`\\bimport\\b[^\\n]*\\b${name}\\b`).test(src) ||
-    new RegExp(`(^|[\\s(,])${name}\\s*,|,\\s*${name}\\s*[),=]`, "m").test(src) ||
-    /\bglobals\(\)\s*(\[|\.update)|\bexec\(|^\s*from\s+\S+\s+import\s+\*/m.test(src)
-  );
+  if (/\bglobals\(\)\s*(\[|\.update)|\bexec\(|^\s*from\s+\S+\s+import\s+\*/m.test(src)) return true;
+  const target = new RegExp(`^(?:[\\w\\s,()\\[\\]*.]+=(?!=)\\s*)*[\\w\\s,()\\[\\]*]*\\b${name}\\b[\\w\\s,()\\[\\]*]*(?::[^=]*)?=(?!=)\\s*\\S`);
+  const imported = new RegExp(`^(?:from\\s+\\S+\\s+)?import\\b.*\\b${name}\\b`);
+  let defIndent: number | null = null;
+  let inString: string | null = null;
+  for (const raw of src.split(/\r\n|\r|\n/)) {
+    const t = raw.trim();
+    if (inString) {
+      if (t.includes(inString)) inString = null;
+      continue;
+    }
+    if (t === "" || t.startsWith("#")) continue;
+    const indent = raw.length - raw.trimStart().length;
+    if (defIndent !== null) {
+      if (indent > defIndent) continue;
+      defIndent = null;
+    }
+    if (/^(async\s+def|def|class)\b/.test(t)) {
+      defIndent = indent;
+      continue;
+    }
+    const q = /^[rRuUbBfF]{0,2}("""|\'\'\')/.exec(t);
+    if (q) {
+      if (t.indexOf(q[1]!, q[0].length) < 0) inString = q[1]!;
+      continue;
+    }
+    if (target.test(t) || imported.test(t)) return true;
+  }
+  return false;
 }
 
 /** Top-level elements of a tuple/list display's source, or null when it is not one. */

@@ -4,7 +4,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseMigration } from "../src/parse/index.js";
-import { buildGraph, resolveIdent, resolveTarget, splitSequence, topoOrder, type RevisionGraph } from "../src/graph.js";
+import { buildGraph, mayBind, resolveIdent, resolveTarget, splitSequence, topoOrder, type RevisionGraph } from "../src/graph.js";
 import { findRevisionTargets, scanScripts, type MigrationSetWithScripts } from "../src/scripts.js";
 import { runRules } from "../src/engine/run.js";
 import { resolveSelection } from "../src/engine/registry.js";
@@ -413,5 +413,14 @@ describe("several version locations in one run", () => {
     for (const s of [sa, sb]) Object.assign(s, { allSets: [sa, sb], scripts: [] });
     const { diagnostics } = runRules([sa, sb], { rules: resolveSelection({ select: ["ALM001", "ALM002"] }), dialect: "postgresql" });
     expect(diagnostics.map((d) => `${d.path}:${d.code}`)).toEqual([]);
+  });
+});
+
+describe("mayBind: module-level bindings the header reader cannot see", () => {
+  it("counts conditional, imported, unpacked and chained bindings, not function bodies, comments or docstrings", () => {
+    const yes = ["if X:\n    revision = 'a'\nelse:\n    revision = 'b'\n", "from .ids import revision\n", "revision, down_revision = ids()\n", "x = revision = 'a'\n", "try:\n    revision: str = 'a'\nexcept Exception:\n    pass\n", "from .common import *\n", "import revision\n"];
+    const no = ["def current(conn):\n    revision = conn.scalar('x')\n    return revision\n", "# revision = 'abc'\n", '"""\nrevision = "abc"\n"""\nimport os\n', "revision: str\n", "command.upgrade(cfg, revision='abc')\n", "down_revision = None\n", "class A:\n    revision = 1\n"];
+    for (const s of yes) expect(mayBind(s, "revision"), s).toBe(true);
+    for (const s of no) expect(mayBind(s, "revision"), s).toBe(false);
   });
 });
