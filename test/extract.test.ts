@@ -212,7 +212,7 @@ describe("extraction facts", () => {
     expect(ops.map((o) => o.sql ?? null)).toEqual(["DROP VIEW v", "\nUPDATE t\n   SET a = 1\n", null, null, null, null]);
     expect(ops[2]!.args.sqltext).toMatchObject({ call: { callee: "sa.table(\"t\", sa.column(\"a\")).delete", receiver: { call: { callee: "sa.table", args: ["t", {}] } } } }); // no `import sqlalchemy as sa` in this snippet
     expect(ops[3]!.column).toMatchObject({ generated: true, nullable: false });
-    expect(ops[4]!.column?.serverDefault).toMatchObject({ call: { callee: "sqlalchemy.DefaultClause" } });
+    expect(ops[4]!.column?.serverDefault).toMatchObject({ call: { callee: "sa.DefaultClause" } });
     expect(ops[5]!.column?.opaqueKwargs).toBe(true);
   });
 
