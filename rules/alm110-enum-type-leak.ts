@@ -1,7 +1,7 @@
 import { defineRule } from "../src/engine/rule.js";
 import { checkedPairs } from "../src/analysis/inverse.js";
 import { classifySql } from "../src/analysis/sql.js";
-import type { ColumnDef, Op, Section } from "../src/model.js";
+import type { ColumnDef, Op, Section, Span } from "../src/model.js";
 
 const low = (s: string) => s.toLowerCase();
 
@@ -28,6 +28,8 @@ function sqlNames(op: Op, kind: "CREATE" | "DROP"): string[] | null {
 
 interface Created {
   name: string;
+  /** Where the upgrade creates it. */
+  span: Span | null;
   /** Tables (lower-cased) whose drop takes the type's users with it. */
   tables: Set<string>;
   /** "table\0column" (lower-cased) of columns of this type. */
@@ -36,20 +38,20 @@ interface Created {
 
 function createdTypes(up: Section): Map<string, Created> {
   const out = new Map<string, Created>();
-  const get = (n: string) => {
+  const get = (n: string, span: Span) => {
     const k = low(n);
-    if (!out.has(k)) out.set(k, { name: n, tables: new Set(), columns: new Set() });
+    if (!out.has(k)) out.set(k, { name: n, span, tables: new Set(), columns: new Set() });
     return out.get(k)!;
   };
   for (const op of up.ops) {
     if (op.conditional) continue;
     if (op.name === "create_table" && op.table) {
-      for (const c of op.tableDef?.columns ?? []) if (createsType(c)) get(c.enumName!).tables.add(low(op.table));
+      for (const c of op.tableDef?.columns ?? []) if (createsType(c)) get(c.enumName!, op.span).tables.add(low(op.table));
     } else if (op.name === "execute") {
-      for (const n of sqlNames(op, "CREATE") ?? []) get(n);
+      for (const n of sqlNames(op, "CREATE") ?? []) get(n, op.span);
     }
   }
-  for (const ev of up.typeEvents) if (ev.kind === "create" && !ev.conditional) get(ev.name);
+  for (const ev of up.typeEvents) if (ev.kind === "create" && !ev.conditional) get(ev.name, ev.span);
   // Users of explicitly created types.
   for (const op of up.ops) {
     if (op.conditional || !op.table) continue;
@@ -115,7 +117,7 @@ export default defineRule({
           at,
           message: "leak",
           data: { call, type: c.name },
-          related: [{ span: up.span, message: `${up.name}() creates the type` }],
+          related: [{ span: c.span ?? up.span, message: `the upgrade creates type "${c.name}" here` }],
           fingerprint: `enum:${k}`,
         });
       }
