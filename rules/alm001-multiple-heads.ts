@@ -22,11 +22,17 @@ export function conflictingHeadGroups(g: RevisionGraph, others: RevisionGraph[] 
   // A revision in another versions tree of the run (another version location) may continue a head.
   const continued = new Set(others.flatMap((o) => o.all.flatMap((n) => [...(n.down ?? []), ...(n.deps ?? [])])));
   const heads = trustworthyHeads(g).filter((h) => !continued.has(h));
+  // Labels declared twice (or equal to an id) are ALM007's finding; renaming one of them is
+  // what separates those branches, so their heads are not reported as conflicting too.
+  const declaredBy = new Map<string, Set<string>>();
+  for (const n of g.all) for (const l of n.declaredLabels) declaredBy.set(l, (declaredBy.get(l) ?? new Set()).add(n.id));
+  const broken = new Set([...declaredBy].filter(([l, ids]) => ids.size > 1 || g.nodes.has(l)).map(([l]) => l));
   const unlabelled: string[] = [];
   const labelled: { id: string; labels: string[] }[] = [];
   for (const h of heads) {
     const tokens = labelTokens(g, h);
     if (tokens.some((t) => t.startsWith("expr:"))) continue; // an unknown label: never guess
+    if (tokens.some((t) => broken.has(t))) continue;
     if (tokens.length === 0) unlabelled.push(h);
     else labelled.push({ id: h, labels: tokens });
   }

@@ -34,6 +34,11 @@ export default defineRule({
   },
   checkProject(set, ctx) {
     const g = graphOf(set);
+    // One finding, not a cascade: a down_revision that ALM002 (missing parent) or ALM004
+    // (cycle) reports is not reported again for disagreeing with the docstring.
+    const broken = new Set<string>();
+    for (const d of g.dangling) if (d.via === "down_revision") broken.add(d.node.migration.path);
+    for (const c of g.cycles) if (!c.viaDeps) for (const n of g.all) if (c.ids.includes(n.id)) broken.add(n.migration.path);
     for (const n of g.all) {
       const m = n.migration;
       const doc = m.header.docstring;
@@ -41,7 +46,7 @@ export default defineRule({
       if (doc.revision !== null && doc.revision !== "" && doc.revisionLine !== null && !n.legacy && doc.revision !== n.id) {
         ctx.reportIn(m, { at: lineSpan(m, doc.revisionLine), message: "revision", data: { doc: doc.revision, actual: n.id }, fingerprint: `doc-revision:${doc.revision}` });
       }
-      if (doc.revises !== null && doc.revisesLine !== null && n.down !== null && !n.down.includes("")) {
+      if (doc.revises !== null && doc.revisesLine !== null && n.down !== null && !n.down.includes("") && !broken.has(m.path)) {
         // A trailing `# ...` on the line is not part of the list.
         const cut = doc.revises.findIndex((x) => x.startsWith("#"));
         // Words that cannot be ids ("Revises: 1a2b3c4d5e6f (merge)") are prose, not parents.
