@@ -885,6 +885,8 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
   const missingOps = new Set<Op>();
   const addMissing = (e: Ev) => {
     if (!report(e) || downHidden || missingOps.has(e.op)) return;
+    // `drop_*(..., if_exists=True)` cleans up what may not exist: nothing certain to restore.
+    if (e.action === "drop" && e.op.args.if_exists === true) return;
     // The upgrade's own SQL may rename or drop what this op created.
     const objName = e.obj === "table" ? e.tableName : e.obj === "column" ? (e.renameTo ?? e.name) : e.name;
     if (e.action === "create" && U.sql.some((x) => x.op.order > e.op.order && mentions(x.op.sql ?? x.text, objName ?? "\u0000"))) return;
