@@ -109,6 +109,10 @@ export default defineRule({
           const score = typeScore(oldType, add.column!.type);
           if (score === 0) continue;
           const sim = similarity(column, add.column!.name!);
+          // Without the same known type on both sides only a name resemblance suggests a
+          // rename (`email` → `email_address`); `job_id` INTEGER vs `last_heartbeat_at` of an
+          // application-defined type is two unrelated changes.
+          if (score < 2 && sim < Math.max(3, Math.ceil(0.4 * Math.min(column.length, add.column!.name!.length)))) continue;
           if (!best || score > best.score || (score === best.score && sim > best.sim)) best = { add, score, sim };
         }
         if (!best) continue;
