@@ -1151,6 +1151,13 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
       const restoredBefore = (te: string | null) =>
         te !== null && D.events.some((x) => x.op.order < d.op.order && x.obj === "table" && (x.action === "create" || x.action === "rename") && x.tableEnt === te);
       if (d.obj !== "table" && restoredBefore(d.tableEnt)) continue;
+      // Same names as something the upgrade touched (entities can part ways after an ordering
+      // mistake such as a use after drop, which ALM202 reports): not "unmatched".
+      if (d.obj === "table" && U.events.some((x) => x.obj === "table" && d.tableName !== null && (x.tableName === d.tableName || x.renameTo === d.tableName) && x.action !== d.action)) continue;
+      if (
+        d.obj === "column" &&
+        U.events.some((x) => x.obj === "column" && x.tableName === d.tableName && (x.name === d.name || x.renameTo === d.name) && (x.action !== d.action || d.action === "alter" || d.action === "rename"))
+      ) continue;
       // Cancelled inside the downgrade (a temporary object, or drop + re-create around another change).
       const sameObj = (x: Ev) =>
         x !== d && x.obj === d.obj &&
