@@ -1,10 +1,10 @@
 import { defineRule } from "../src/engine/rule.js";
 import { graphOf, lineSpan } from "../src/graph.js";
 
-const file = (docRev: string, docRevises: string, rev: string, down: string) =>
-  `"""add email\n\nRevision ID: ${docRev}\nRevises: ${docRevises}\nCreate Date: 2024-03-02 10:00:00.123456\n\n"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n` +
+const file = (docRev: string, docRevises: string, rev: string, down: string, col = "email") =>
+  `"""add ${col}\n\nRevision ID: ${docRev}\nRevises: ${docRevises}\nCreate Date: 2024-03-02 10:00:00.123456\n\n"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n` +
   `# revision identifiers, used by Alembic.\nrevision = "${rev}"\ndown_revision = ${down}\nbranch_labels = None\ndepends_on = None\n\n\n` +
-  `def upgrade():\n    op.add_column("account", sa.Column("email", sa.String(255)))\n\n\ndef downgrade():\n    op.drop_column("account", "email")\n`;
+  `def upgrade():\n    op.add_column("account", sa.Column("${col}", sa.String(255)))\n\n\ndef downgrade():\n    op.drop_column("account", "${col}")\n`;
 
 const show = (ids: string[]) => (ids.length === 0 ? "(none: a base)" : ids.join(", "));
 
@@ -22,8 +22,16 @@ export default defineRule({
         "resolves the next merge conflict. A docstring that still shows the pre-rebase parent (or the id of the file " +
         "it was copied from) sends them to the wrong revision.\n\nUpdate the `Revision ID:` and `Revises:` lines to " +
         "match `revision` and `down_revision` (a merge lists its parents comma-separated; a base leaves `Revises:` blank).",
-      bad: file("2b3c4d5e6f70", "0f1e2d3c4b5a", "2b3c4d5e6f70", '"1a2b3c4d5e6f"'),
-      good: file("2b3c4d5e6f70", "1a2b3c4d5e6f", "2b3c4d5e6f70", '"1a2b3c4d5e6f"'),
+      bad: {
+        "0f1e2d3c4b5a_create_account.py": file("0f1e2d3c4b5a", "", "0f1e2d3c4b5a", "None", "login"),
+        "1a2b3c4d5e6f_add_name.py": file("1a2b3c4d5e6f", "0f1e2d3c4b5a", "1a2b3c4d5e6f", '"0f1e2d3c4b5a"', "name"),
+        "2b3c4d5e6f70_add_email.py": file("2b3c4d5e6f70", "0f1e2d3c4b5a", "2b3c4d5e6f70", '"1a2b3c4d5e6f"'),
+      },
+      good: {
+        "0f1e2d3c4b5a_create_account.py": file("0f1e2d3c4b5a", "", "0f1e2d3c4b5a", "None", "login"),
+        "1a2b3c4d5e6f_add_name.py": file("1a2b3c4d5e6f", "0f1e2d3c4b5a", "1a2b3c4d5e6f", '"0f1e2d3c4b5a"', "name"),
+        "2b3c4d5e6f70_add_email.py": file("2b3c4d5e6f70", "1a2b3c4d5e6f", "2b3c4d5e6f70", '"1a2b3c4d5e6f"'),
+      },
     },
     messages: {
       revision: (a: { doc: string; actual: string }) =>
