@@ -17,7 +17,7 @@ function trustworthyHeads(g: RevisionGraph): string[] {
 }
 
 /** Groups of heads that conflict: unlabelled heads together, and heads sharing a label. */
-export function conflictingHeadGroups(g: RevisionGraph, others: RevisionGraph[] = []): string[][] {
+export function conflictingHeadGroups(g: RevisionGraph, others: RevisionGraph[] = [], allowLabelled = true): string[][] {
   if (g.hasOpaqueDown) return [];
   // A revision in another versions tree of the run (another version location) may continue a head.
   const continued = new Set(others.flatMap((o) => o.all.flatMap((n) => [...(n.down ?? []), ...(n.deps ?? [])])));
@@ -33,7 +33,7 @@ export function conflictingHeadGroups(g: RevisionGraph, others: RevisionGraph[] 
     const tokens = labelTokens(g, h);
     if (tokens.some((t) => t.startsWith("expr:"))) continue; // an unknown label: never guess
     if (tokens.some((t) => broken.has(t))) continue;
-    if (tokens.length === 0) unlabelled.push(h);
+    if (tokens.length === 0 || !allowLabelled) unlabelled.push(h);
     else labelled.push({ id: h, labels: tokens });
   }
   const groups: string[][] = [];
@@ -96,6 +96,13 @@ export default defineRule({
         "3c4d5e6f7081_add_phone.py": "\"\"\"add phone\n\nRevision ID: 3c4d5e6f7081\nRevises: 2b3c4d5e6f70\nCreate Date: 2024-03-02 11:00:00\n\n\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = \"3c4d5e6f7081\"\ndown_revision = \"2b3c4d5e6f70\"\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    op.add_column(\"account\", sa.Column(\"phone\", sa.String(32)))\n\n\ndef downgrade():\n    op.drop_column(\"account\", \"phone\")\n",
       },
     },
+    options: {
+      allow_labelled_branches: {
+        type: "boolean",
+        default: true,
+        description: "Heads that carry different branch labels (expand/contract, one branch per plugin) are legitimate; set to false to require a single head.",
+      },
+    },
     messages: {
       heads: (a: { id: string; others: string[]; from: string; command: string }) =>
         `multiple heads: ${a.id} and ${a.others.join(", ")} ${a.from}; \`alembic upgrade head\` will fail. ` +
@@ -106,7 +113,7 @@ export default defineRule({
     const g = graphOf(set);
     const others = ((set as MigrationSetWithScripts).allSets ?? []).filter((s) => s !== set).map(graphOf);
     if (others.some((o) => o.hasOpaqueDown)) return;
-    for (const group of conflictingHeadGroups(g, others)) {
+    for (const group of conflictingHeadGroups(g, others, ctx.options.allow_labelled_branches !== false)) {
       const bps = branchPointsOf(g, group);
       const from = bps.length > 0 ? `branch from ${bps.join(", ")}` : "start from separate bases";
       const command = `alembic merge -m "merge heads" ${group.join(" ")}`;

@@ -424,3 +424,18 @@ describe("mayBind: module-level bindings the header reader cannot see", () => {
     for (const s of no) expect(mayBind(s, "revision"), s).toBe(false);
   });
 });
+
+describe("ALM001 option allow_labelled_branches", () => {
+  it("false: labelled parallel heads conflict too", async () => {
+    const ms = await migrations([
+      { rev: "aaaa11112222", down: null },
+      { rev: "bbbb33334444", down: "aaaa11112222", labels: "expand" },
+      { rev: "cccc55556666", down: "aaaa11112222", labels: "contract" },
+    ]);
+    const set = { root: path.resolve("versions"), path: "versions", migrations: ms, targets: new Set(ms.map((m) => m.absPath)) };
+    const rules = resolveSelection({ select: ["ALM001"] });
+    expect(runRules([set], { rules, dialect: "postgresql" }).diagnostics).toHaveLength(0);
+    const strict = runRules([set], { rules, dialect: "postgresql", ruleOptions: { ALM001: { allow_labelled_branches: false } } });
+    expect(strict.diagnostics.map((d) => path.basename(d.path))).toEqual(["bbbb33334444_m.py", "cccc55556666_m.py"]);
+  });
+});
