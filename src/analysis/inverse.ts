@@ -1151,6 +1151,9 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
       const restoredBefore = (te: string | null) =>
         te !== null && D.events.some((x) => x.op.order < d.op.order && x.obj === "table" && (x.action === "create" || x.action === "rename") && x.tableEnt === te);
       if (d.obj !== "table" && restoredBefore(d.tableEnt)) continue;
+      // Guarded (`if_exists=True` / `if_not_exists=True`): written for objects that may not be there.
+      if (d.op.args.if_exists === true || d.op.args.if_not_exists === true) continue;
+      if ((d.obj === "index" || d.obj === "constraint") && d.tableName !== null && U.events.some((x) => x.obj === "table" && x.action === "create" && x.tableName === d.tableName)) continue;
       // Same names as something the upgrade touched (entities can part ways after an ordering
       // mistake such as a use after drop, which ALM202 reports): not "unmatched".
       if (d.obj === "table" && U.events.some((x) => x.obj === "table" && d.tableName !== null && (x.tableName === d.tableName || x.renameTo === d.tableName) && x.action !== d.action)) continue;
