@@ -48,6 +48,8 @@ Options for check:
   --baseline F           hide the findings recorded in F
   --write-baseline F     record the current findings in F
   --sarif-category ID    SARIF automationDetails.id (one per analysis)
+  --fix                  write the missing downgrade operations (ALM101, ALM102, ALM104)
+  --diff                 print the changes --fix would make as a unified diff; write nothing
   --exit-zero            exit 0 even when findings fail the run
   -q, --quiet            print nothing when there are no findings
   --color, --no-color    force colour on or off (NO_COLOR is honoured)
@@ -73,6 +75,8 @@ const CHECK_OPTIONS = {
   "write-baseline": { type: "string" },
   "sarif-category": { type: "string" },
   "exit-zero": { type: "boolean" },
+  fix: { type: "boolean" },
+  diff: { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
   color: { type: "boolean" },
   "no-color": { type: "boolean" },
@@ -185,7 +189,7 @@ async function check(paths: string[], values: CheckValues, io: IO): Promise<numb
   const ignore = merged.ignore ?? [];
   const severity = merged.severity ?? {};
   const { lintPaths } = await import("./lint.js");
-  const result = await lintPaths(paths, {
+  const lintOptions: Parameters<typeof lintPaths>[1] = {
     ...(select ? { select } : {}),
     extendSelect,
     ignore,
@@ -200,7 +204,20 @@ async function check(paths: string[], values: CheckValues, io: IO): Promise<numb
       // Small runs (pre-commit) are dominated by WASM compilation: Liftoff only.
       if (fileCount < 100) v8.setFlagsFromString("--liftoff-only");
     },
-  });
+  };
+  let result = await lintPaths(paths, lintOptions);
+  if (values.fix || values.diff) {
+    // --diff prints what --fix would write and exits 1 when there is something to fix (as ruff).
+    const { runFix, fixSummary } = await import("./fix/index.js");
+    const outcome = await runFix(result, { write: !values.diff, dialect: lintOptions.dialect ?? "postgresql" });
+    for (const line of fixSummary(outcome, values.diff === true)) io.stderr(`alembic-lint: ${line}\n`);
+    if (values.diff) {
+      io.stdout(outcome.diff);
+      return outcome.files.length > 0 ? 1 : 0;
+    }
+    // What remains after the fixes decides the report and the exit code.
+    if (outcome.files.length > 0) result = await lintPaths(paths, { ...lintOptions, beforeParse: () => {} });
+  }
   const { resolveSelection } = await import("./engine/registry.js");
   const rules = resolveSelection({ ...(select ? { select } : {}), extendSelect, ignore, severity });
 

@@ -79,7 +79,10 @@ export async function lintPaths(paths: string[], opts: LintOptions = {}): Promis
     texts: new Map(scripts.map((s) => [s.path, s.text])),
     ...(opts.requireReason !== undefined ? { requireReason: opts.requireReason } : {}),
   });
-  return { trees, files, diagnostics: sortDiagnostics(all), internalErrors, skipped, migrations, scripts: scripts.map((s) => s.path) };
+  const result: LintResult = { trees, files, diagnostics: sortDiagnostics(all), internalErrors, skipped, migrations, scripts: scripts.map((s) => s.path) };
+  // SARIF `fixes` for the reversibility findings (src/fix/).
+  await (await import("./fix/index.js")).attachFixes(result, opts.dialect ?? "postgresql");
+  return result;
 }
 
 /** Script files named by `scripts` globs; unreadable or binary ones are skipped. */
