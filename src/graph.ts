@@ -579,10 +579,11 @@ function headsInBranch(g: RevisionGraph, branch: string, heads: string[]): Resol
 
 /**
  * Resolves a target as `alembic upgrade/downgrade/stamp` would: ids, unique prefixes,
- * labels, `head`, `heads`, `base`, `label@head`, `label@heads`, `label@base`, `label@id`.
- * Relative targets (`+1`, `-2`, `rev+1`) are reported as unsupported.
+ * labels, `head`, `heads`, `base`, `label@head`, `label@heads`, `label@base`, `label@id`,
+ * and relative targets (`rev+2`, `head-1`; `+1`/`-1` relative to `current` when given,
+ * otherwise reported as unsupported).
  */
-export function resolveTarget(g: RevisionGraph, target: string): Resolution {
+export function resolveTarget(g: RevisionGraph, target: string, current?: string[]): Resolution {
   let branch: string | null = null;
   let id = target;
   const at = target.indexOf("@");
@@ -590,7 +591,8 @@ export function resolveTarget(g: RevisionGraph, target: string): Resolution {
     branch = target.slice(0, at);
     id = target.slice(at + 1);
   }
-  if (/(^|\w)[+-]\d+$/.test(id)) return { ok: false, kind: "unsupported", message: `relative revision '${target}' is not supported here; give a revision id` };
+  const rel = /^(.*?)([+-])(\d+)$/.exec(id);
+  if (rel) return resolveRelative(g, target, rel[1]!, rel[2] === "+" ? Number(rel[3]) : -Number(rel[3]), current);
   if (id === "heads") return branch ? headsInBranch(g, branch, g.heads) : { ok: true, ids: [...g.realHeads] };
   if (id === "head") {
     const hs = branch ? headsInBranch(g, branch, g.heads) : { ok: true as const, ids: [...g.heads] };
@@ -613,6 +615,34 @@ export function resolveTarget(g: RevisionGraph, target: string): Resolution {
   const lineage = new Set([...ancestors(g, [brRev], false), ...descendants(g, [brRev], false)]);
   if (!lineage.has(r.ids[0]!)) return { ok: false, kind: "not-in-branch", message: `Revision ${r.ids[0]} is not a member of branch '${branch}'` };
   return r;
+}
+
+/** `X+N` / `X-N`: N steps up (children) or down (parents) along down_revision, as Alembic's `_walk`. */
+function resolveRelative(g: RevisionGraph, target: string, from: string, steps: number, current?: string[]): Resolution {
+  let start: string[];
+  if (from === "") {
+    if (!current) return { ok: false, kind: "unsupported", message: `relative revision '${target}' needs a starting revision; write e.g. <rev>${steps > 0 ? "+" : "-"}${Math.abs(steps)}` };
+    start = current;
+  } else {
+    const r = resolveTarget(g, from);
+    if (!r.ok) return r;
+    start = r.ids;
+  }
+  if (start.length > 1) return { ok: false, kind: "unsupported", message: `Ambiguous walk: '${target}' starts from several revisions (${start.join(", ")})` };
+  let cur: string | null = start[0] ?? null;
+  for (let i = 0; i < Math.abs(steps); i++) {
+    let next: string[];
+    if (steps > 0) next = cur === null ? g.bases.filter((b) => !b.startsWith("?")) : [...g.children.get(cur)!];
+    else next = cur === null ? [] : parentsOf(g, cur);
+    if (steps < 0 && cur !== null && next.length === 0 && i === Math.abs(steps) - 1 && g.nodes.get(cur)!.down?.length === 0) {
+      cur = null; // one step below a base is base
+      continue;
+    }
+    if (next.length === 0) return { ok: false, kind: "unsupported", message: `Walked too far: '${target}' goes beyond ${cur === null ? "base" : cur}` };
+    if (next.length > 1) return { ok: false, kind: "unsupported", message: `Ambiguous walk: '${target}' reaches a ${steps > 0 ? "branch point" : "merge point"} at ${cur ?? "base"} (${next.sort().join(", ")})` };
+    cur = next[0]!;
+  }
+  return { ok: true, ids: cur === null ? [] : [cur] };
 }
 
 export function isSymbolicTarget(t: string): boolean {

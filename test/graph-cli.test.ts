@@ -168,6 +168,17 @@ describe("alembic-lint plan", () => {
     expect((await call(planRun, ["--from", "base"], linear)).out).toContain("upgrade from base to heads (e07d5f3a2b18): 4 migrations");
   });
 
+  it("relative --to, from --from", async () => {
+    const up = await call(planRun, ["--from", "a81c3d5e7f90", "--to", "+2"], linear);
+    expect(up.code).toBe(0);
+    expect(up.out).toContain("upgrade from a81c3d5e7f90 to +2 (e07d5f3a2b18): 2 migrations");
+    const down = await call(planRun, ["--from", "e07d5f3a2b18", "--to", "-1"], linear);
+    expect(down.out).toContain("downgrade from e07d5f3a2b18 to -1 (c93b7e21d4a6): 1 migration");
+    const amb = await call(planRun, ["--from", "0a1b2c3d4e5f", "--to", "+1"], branched);
+    expect(amb.code).toBe(2);
+    expect(amb.err).toContain("Ambiguous walk");
+  });
+
   it("nothing to run", async () => {
     const r = await call(planRun, ["--from", "heads"], linear);
     expect(r.code).toBe(0);

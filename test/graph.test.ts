@@ -439,3 +439,25 @@ describe("ALM001 option allow_labelled_branches", () => {
     expect(strict.diagnostics.map((d) => path.basename(d.path))).toEqual(["bbbb33334444_m.py", "cccc55556666_m.py"]);
   });
 });
+
+describe("relative targets", () => {
+  it("walks up and down along down_revision", async () => {
+    const g = await graph([
+      { rev: "aaaa11112222", down: null },
+      { rev: "bbbb33334444", down: "aaaa11112222" },
+      { rev: "cccc55556666", down: "bbbb33334444" },
+      { rev: "dddd77778888", down: "bbbb33334444" },
+    ]);
+    expect(resolveTarget(g, "aaaa+1")).toEqual({ ok: true, ids: ["bbbb33334444"] });
+    expect(resolveTarget(g, "cccc55556666-2")).toEqual({ ok: true, ids: ["aaaa11112222"] });
+    expect(resolveTarget(g, "cccc55556666-3")).toEqual({ ok: true, ids: [] });
+    expect(resolveTarget(g, "+1", ["aaaa11112222"])).toEqual({ ok: true, ids: ["bbbb33334444"] });
+    expect(resolveTarget(g, "+1", [])).toEqual({ ok: true, ids: ["aaaa11112222"] });
+    const amb = resolveTarget(g, "bbbb+1");
+    expect(!amb.ok && amb.message).toMatch(/Ambiguous walk/);
+    const far = resolveTarget(g, "cccc55556666-5");
+    expect(!far.ok && far.message).toMatch(/Walked too far/);
+    const bare = resolveTarget(g, "-1");
+    expect(!bare.ok && bare.kind).toBe("unsupported");
+  });
+});

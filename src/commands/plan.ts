@@ -54,8 +54,8 @@ function findingsFor(t: LoadedTree, files: Migration[]): Map<string, Diagnostic[
 
 type Resolved = { ok: true; ids: string[] } | { ok: false; message: string };
 
-function resolve(g: RevisionGraph, rev: string): Resolved {
-  const r = resolveTarget(g, rev);
+function resolve(g: RevisionGraph, rev: string, current?: string[]): Resolved {
+  const r = resolveTarget(g, rev, current);
   if (r.ok) return { ok: true, ids: r.ids };
   return { ok: false, message: r.message };
 }
@@ -65,15 +65,25 @@ const HELP = `Usage: alembic-lint plan [PATH] --from REV [--to REV] [--json]
 Lists, in execution order, the migrations that \`alembic upgrade\` from REV to --to
 (default: heads) would run, or the downgrade when --to is an ancestor of --from, each
 with its findings. REV is a revision id, a unique prefix, a branch label, head, heads,
-base or label@head. Exit status 2 when a REV is unknown or ambiguous.
+base, label@head, or relative to --from (--to +2, --to -1). Exit status 2 when a REV is unknown or ambiguous.
 `;
 
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   let values: { from?: string; to?: string; json?: boolean; help?: boolean };
   let positionals: string[];
+  // `--to -1` (as typed for alembic): the value is a relative revision, not an option.
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if ((a === "--from" || a === "--to") && next !== undefined && /^-\d+$/.test(next)) {
+      args.push(`${a}=${next}`);
+      i++;
+    } else args.push(a);
+  }
   try {
     ({ values, positionals } = parseArgs({
-      args: argv,
+      args,
       options: { from: { type: "string" }, to: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
       allowPositionals: true,
       strict: true,
@@ -104,7 +114,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   const errors: string[] = [];
   for (const t of trees) {
     const f = resolve(t.graph, from);
-    const d = resolve(t.graph, to);
+    const d = resolve(t.graph, to, f.ok ? f.ids : undefined);
     if (f.ok && d.ok) usable.push({ t, from: f.ids, to: d.ids });
     else errors.push(`${t.tree.display}: ${!f.ok ? `--from ${JSON.stringify(from)}: ${f.message}` : `--to ${JSON.stringify(to)}: ${(d as { message: string }).message}`}`);
   }
