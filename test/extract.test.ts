@@ -216,6 +216,15 @@ describe("extraction facts", () => {
     expect(ops[5]!.column?.opaqueKwargs).toBe(true);
   });
 
+  it("notes the connection handed to application code, not to SQLAlchemy or ORM sessions", async () => {
+    const m = await parseMigration(
+      'revision = "x"\ndown_revision = None\nimport sqlalchemy as sa\nfrom sqlalchemy import orm\nfrom myapp.migrations import utils\n\ndef upgrade():\n' +
+        '    bind = op.get_bind()\n    insp = sa.inspect(bind)\n    session = orm.Session(bind=bind)\n    utils.rebuild(bind)\n',
+      "bind.py",
+    );
+    expect(m.sections[0]!.unanalyzed.map((u) => u.reason)).toEqual(["`utils.rebuild(...)`, which receives the connection"]);
+  });
+
   it("pairs the empty-named multi-db functions upgrade_()/downgrade_()", async () => {
     const m = await parseMigration('revision = "x"\ndown_revision = None\n\ndef upgrade(engine_name):\n    globals()["upgrade_%s" % engine_name]()\n\ndef downgrade(engine_name):\n    globals()["downgrade_%s" % engine_name]()\n\ndef upgrade_():\n    op.create_table("t")\n\ndef downgrade_():\n    op.drop_table("t")\n', "multidb_empty.py");
     expect(m.pairs.map((p) => [p.upgrade?.name, p.downgrade?.name])).toEqual([["upgrade", "downgrade"], ["upgrade_", "downgrade_"]]);

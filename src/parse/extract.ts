@@ -671,10 +671,11 @@ class Extractor {
   /** Calls into application code may run operations we cannot see. */
   private checkForeignCall(callee: string, ref: string | undefined, args: EV[], kwargs: Record<string, EV>, e: Extract<Expr, { k: "call" }>, statementLevel: boolean): void {
     // `Session(bind=op.get_bind())`, `pd.read_sql(..., conn)`: data work through the connection.
-    // SQLAlchemy itself only reflects (inspect, autoload_with), except ORM sessions.
+    // Application code handed the connection may run DDL we cannot see; libraries
+    // (SQLAlchemy reflection, ORM sessions, pandas) only read or change rows.
     const full = callee.includes(".") ? callee : ref ?? callee;
-    const reflective = full.startsWith("sqlalchemy.") && !full.startsWith("sqlalchemy.orm");
-    if (!reflective && [...args, ...Object.values(kwargs)].some((a) => isSpecial(a) && a.sp === "bind")) {
+    const library = LIBRARY_PACKAGES.has(full.split(".")[0]!);
+    if (!library && ref !== undefined && [...args, ...Object.values(kwargs)].some((a) => isSpecial(a) && a.sp === "bind")) {
       this.unanalyzed(`\`${clip(this.text(e.fn.span))}(...)\`, which receives the connection`, e.span);
       return;
     }
