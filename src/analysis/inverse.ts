@@ -825,7 +825,7 @@ function isFString(op: Op): boolean {
 }
 
 function isCoreDml(text: string): boolean {
-  return /\.(update|insert|delete)\s*\(|\b(sa|sqlalchemy)\.(update|insert|delete)\s*\(|\b(update|insert|delete)\s*\(\s*\w+/.test(text) && !/\btext\s*\(/.test(text);
+  return /\.(update|insert|delete|select)\s*\(|\b(sa|sqlalchemy)\.(update|insert|delete|select)\s*\(|\b(update|insert|delete|select)\s*\(\s*\w+/.test(text) && !/\btext\s*\(/.test(text);
 }
 
 // ---- the matcher -------------------------------------------------------------------------------
