@@ -175,6 +175,12 @@ export function inverseOf(op: Op): Inverse | null {
   }
 }
 
+const PREVIOUS: Record<string, string> = {
+  existing_type: "the previous type",
+  existing_server_default: "the previous server default",
+  existing_comment: "the previous comment",
+};
+
 function alterInverse(op: Op): Inverse {
   const a = op.args;
   const col = a.column_name ?? null;
@@ -220,7 +226,9 @@ function alterInverse(op: Op): Inverse {
   return {
     op: { name: "alter_column", table: op.table, schema: op.schema, args },
     derivable: missing.length === 0 && typeof col === "string",
-    ...(missing.length ? { missing: missing.map((m) => `\`${m}\``).join(", ") + " in the upgrade's call" } : {}),
+    ...(missing.length
+      ? { missing: `${missing.map((m) => PREVIOUS[m] ?? m).join(" and ")} (the upgrade's call has no ${missing.map((m) => `\`${m}\``).join(", ")})` }
+      : {}),
   };
 }
 
