@@ -1327,8 +1327,9 @@ function changeOf(op: Op, attr: AlterAttr): Change | undefined {
       return { before: a.existing_type ?? undefined, after: a.type_ };
     case "nullable":
       if (typeof a.nullable !== "boolean") return undefined;
-      // Without existing_nullable the previous state is unknown: `nullable=True` may be a no-op.
-      return { before: typeof a.existing_nullable === "boolean" ? a.existing_nullable : undefined, after: a.nullable };
+      // Without existing_nullable: tightening (`nullable=False`) implies the column was nullable;
+      // relaxing (`nullable=True`) is often written "to be sure" and may be a no-op: unknown.
+      return { before: typeof a.existing_nullable === "boolean" ? a.existing_nullable : a.nullable === false ? true : undefined, after: a.nullable };
     case "server_default":
       if (!given(a, "server_default")) return undefined;
       return { before: given(a, "existing_server_default") ? a.existing_server_default : undefined, after: a.server_default! };
