@@ -26,6 +26,14 @@ function sqlNames(op: Op, kind: "CREATE" | "DROP"): string[] | null {
   }
 }
 
+function sqlDropsTable(sql: string, tables: Set<string>): boolean {
+  try {
+    return classifySql(sql).some((st) => st.kind === "drop" && st.object === "TABLE" && st.targets.some((t) => tables.has(low(t.name))));
+  } catch {
+    return false;
+  }
+}
+
 interface Created {
   name: string;
   /** Where the upgrade creates it. */
@@ -111,7 +119,21 @@ export default defineRule({
             ((op.name === "drop_table" && c.tables.has(low(op.table))) ||
               (op.name === "drop_column" && typeof op.args.column_name === "string" && c.columns.has(`${low(op.table)}\0${low(op.args.column_name)}`))),
         );
-        if (!at) continue;
+        const sqlDrop = at
+          ? undefined
+          : down.ops.find((op) => !op.conditional && op.name === "execute" && typeof op.sql === "string" && sqlDropsTable(op.sql, c.tables));
+        const target = at ?? sqlDrop;
+        if (!target) continue;
+        if (!at) {
+          ctx.report({
+            at: target,
+            message: "leak",
+            data: { call: "this DROP TABLE", type: c.name },
+            related: [{ span: c.span ?? up.span, message: `the upgrade creates type "${c.name}" here` }],
+            fingerprint: `enum:${k}`,
+          });
+          continue;
+        }
         const call = at.name === "drop_table" ? `op.drop_table("${at.table}")` : `op.drop_column("${at.table}", "${String(at.args.column_name)}")`;
         ctx.report({
           at,
