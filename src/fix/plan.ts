@@ -208,11 +208,12 @@ function hasExpr(v: Value): boolean {
  * The line undoing `op`: its inverse call when derivable, else a TODO comment (null when
  * the op needs nothing, e.g. a read-only statement).
  */
-function inverseLine(ctx: Ctx, op: Op, batchAlias: string | undefined): { text: string; derivable: boolean } | null {
+function inverseLine(ctx: Ctx, op: Op, batchAlias: string | undefined): InverseLine | null {
   const inv = inverseOf(op);
   if (!inv) {
     if (op.name === "execute" && typeof op.sql === "string" && /^\s*(select|show|set|explain)\b/i.test(op.sql)) return null;
-    return { text: `${TODO_PREFIX} undo ${describeOp(op)} of line ${op.span.line} if needed (no inverse can be derived from it)`, derivable: false };
+    const key = `${TODO_PREFIX} undo ${describeOp(op)} of line ${op.span.line}`;
+    return { text: `${key} if needed (no inverse can be derived from it)`, derivable: false, key };
   }
   let derivable = inv.derivable;
   let missing = inv.missing;
@@ -222,8 +223,16 @@ function inverseLine(ctx: Ctx, op: Op, batchAlias: string | undefined): { text: 
     missing = `values written in the helper ${op.via[op.via.length - 1]}()`;
   }
   const code = renderOp(inv.op as InverseOp, { source: ctx.src, original: op, ...(batchAlias !== undefined ? { batchAlias } : { opName: ctx.opName }) });
-  if (derivable) return { text: code, derivable: true };
-  return { text: oneLine(`${TODO_PREFIX} cannot derive ${code}: it needs ${missing ?? "the original definition"}`), derivable: false };
+  if (derivable) return { text: code, derivable: true, key: code };
+  const key = oneLine(`${TODO_PREFIX} cannot derive ${code}:`);
+  return { text: oneLine(`${key} it needs ${missing ?? "the original definition"}`), derivable: false, key };
+}
+
+/** A line undoing an op; `key` identifies a TODO line already written by an earlier run (idempotence). */
+interface InverseLine {
+  text: string;
+  derivable: boolean;
+  key: string;
 }
 
 // ---- ALM101 / ALM102: the whole downgrade -----------------------------------------------------
@@ -237,7 +246,7 @@ function mirrorUpgrade(ctx: Ctx, up: Section, upDef: DefStmt, existing: string):
   // Non-derivable inverses that a later (in downgrade order) drop makes unnecessary are skipped.
   const created = new Set<string>();
   const added = new Set<string>();
-  type Item = { op: Op; line: { text: string; derivable: boolean } } | { block: { header: string; alias: string }; id: number; ops: { op: Op; line: { text: string; derivable: boolean } }[] };
+  type Item = { op: Op; line: InverseLine } | { block: { header: string; alias: string }; id: number; ops: { op: Op; line: InverseLine }[] };
   const items: Item[] = [];
   for (const op of ops) {
     let header: { header: string; alias: string } | null = null;
@@ -250,7 +259,7 @@ function mirrorUpgrade(ctx: Ctx, up: Section, upDef: DefStmt, existing: string):
     if (op.name === "create_table") created.add(tkey(op.schema, op.table));
     if (op.name === "add_column" && op.column?.name) added.add(`${tkey(op.schema, op.table)}\0${op.column.name}`);
     if (!line || (!line.derivable && covered)) continue;
-    if (!line.derivable && existing.includes(line.text)) continue;
+    if (!line.derivable && existing.includes(line.key)) continue;
     if (header) {
       const last = items[items.length - 1];
       if (last && "block" in last && last.id === op.batchBlock) last.ops.push({ op, line });
@@ -462,7 +471,7 @@ function planMissingInverses(ctx: Ctx, plan: FilePlan, up: Section, down: Sectio
   const lastTop = downDef.body[downDef.body.length - 1];
   const eol = eolAt(src, downDef.span.start);
 
-  interface Entry { k: number; op: Op; d: Diagnostic; slot: Slot; header: { header: string; alias: string } | null; line: { text: string; derivable: boolean } }
+  interface Entry { k: number; op: Op; d: Diagnostic; slot: Slot; header: { header: string; alias: string } | null; line: InverseLine }
   const entries: Entry[] = [];
   for (const [op, d] of wanted) {
     const k = U.indexOf(op);
@@ -484,7 +493,7 @@ function planMissingInverses(ctx: Ctx, plan: FilePlan, up: Section, down: Sectio
     if (!slot) continue;
     const line = inverseLine(ctx, op, slot.block ? slot.block.alias : header?.alias);
     if (!line) continue;
-    if (!line.derivable && existing.includes(line.text)) continue;
+    if (!line.derivable && existing.includes(line.key)) continue;
     entries.push({ k, op, d, slot, header, line });
   }
   const renderGroup = (group: Entry[]): string => {
