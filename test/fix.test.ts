@@ -209,6 +209,32 @@ describe("what --fix never touches", () => {
   });
 });
 
+describe("what --fix leaves to the user", () => {
+  it("a suppressed finding", async () => {
+    const text = ALM102_FILE.replace("def downgrade():\n", "def downgrade():  # alembic-lint: ignore[ALM102] reverted by the restore job\n");
+    const file = write(text);
+    const res = await lint(file);
+    const alm102 = res.diagnostics.filter((d) => d.code === "ALM102");
+    expect(alm102.length).toBe(1);
+    expect(alm102[0]!.suppressed).toBeDefined();
+    const outcome = await runFix(res, { write: true });
+    expect(outcome.files).toEqual([]);
+    expect(readFileSync(file, "utf8")).toBe(text);
+  });
+
+  it("counts findings and files over a versions directory", async () => {
+    const dir = path.join(tmp, String(n++));
+    mkdirSync(dir, { recursive: true });
+    for (const c of ["autogenerate_missing", "partial_mirrored", "not_derivable_only"]) copyFileSync(path.join(CASES, c, "before.py"), path.join(dir, `${c}.py`));
+    copyFileSync(path.join(CASES, "base.py"), path.join(dir, "base.py"));
+    const res = await lintPaths([dir], { select: ["ALM1"], cwd: dir });
+    const outcome = await runFix(res, { write: true });
+    expect(outcome.files.sort()).toEqual(["autogenerate_missing.py", "not_derivable_only.py", "partial_mirrored.py"]);
+    expect(outcome.fixed).toBe(2);
+    expect(outcome.todos).toBe(1);
+  });
+});
+
 describe("writing", () => {
   it("keeps the file's permissions", async () => {
     const file = write(ALM102_FILE);

@@ -126,7 +126,9 @@ function detectUnit(src: string, defs: DefStmt[]): string {
 
 function ownerOf(src: string, op: Op): string | null {
   if (op.span.start === undefined) return null;
-  return /^([A-Za-z_]\w*)\s*\./.exec(src.slice(op.span.start, op.span.start + 200))?.[1] ?? null;
+  const callee = /^[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*(?=\s*\()/.exec(src.slice(op.span.start, op.span.start + 300))?.[0];
+  if (!callee || !callee.includes(".")) return null;
+  return callee.slice(0, callee.lastIndexOf(".")).replace(/\s+/g, "");
 }
 
 function detectOpName(m: Migration): string {
