@@ -9,6 +9,8 @@ import { UsageError } from "./engine/registry.js";
 export interface VersionsTree {
   /** Absolute, real path of the versions directory (or the directory of loose files). */
   root: string;
+  /** Every directory of the tree (a project's `version_locations`), `root` first. */
+  roots: string[];
   /** Display path of the root, relative to the working directory. */
   display: string;
   /** Every migration file of the tree (absolute, sorted). */
@@ -154,16 +156,21 @@ export interface DiscoverOptions {
 export function discover(paths: string[], opts: DiscoverOptions = {}): VersionsTree[] {
   const cwd = opts.cwd ?? process.cwd();
   const trees = new Map<string, VersionsTree>();
-  const add = (root: string, recursive: boolean, targets: string[] | "all") => {
-    let real: string;
-    try {
-      real = realpathSync(root);
-    } catch {
-      throw new UsageError(`versions directory ${displayPath(root, cwd)} does not exist`);
-    }
-    let tree = trees.get(real);
+  // One tree per revision map: all `version_locations` of a project form one graph, as
+  // Alembic builds one RevisionMap across them.
+  const add = (root: string | string[], recursive: boolean, targets: string[] | "all") => {
+    const roots = (Array.isArray(root) ? root : [root]).map((r) => {
+      try {
+        return realpathSync(r);
+      } catch {
+        throw new UsageError(`versions directory ${displayPath(r, cwd)} does not exist`);
+      }
+    });
+    const real = roots[0]!;
+    let tree = trees.get(real) ?? [...trees.values()].find((t) => roots.some((r) => t.roots.includes(r)));
     if (!tree) {
-      tree = { root: real, display: displayPath(real, cwd), files: listTree(real, recursive), targets: new Set(), recursive };
+      const files = [...new Set(roots.flatMap((r) => listTree(r, recursive)))].sort();
+      tree = { root: real, roots, display: roots.map((r) => displayPath(r, cwd)).join(", "), files, targets: new Set(), recursive };
       trees.set(real, tree);
     }
     for (const t of targets === "all" ? tree.files : targets) {
@@ -192,7 +199,7 @@ export function discover(paths: string[], opts: DiscoverOptions = {}): VersionsT
     if (project) {
       const existing = project.versionDirs.filter((d) => existsSync(d));
       if (existing.length === 0) throw new UsageError(`${displayPath(abs, cwd)}: the Alembic configuration names no existing versions directory (looked for ${project.versionDirs.map((d) => displayPath(d, cwd)).join(", ") || "script_location"})`);
-      for (const d of existing) add(d, project.recursive, "all");
+      add(existing, project.recursive, "all");
       continue;
     }
     if (existsSync(path.join(abs, "env.py")) && existsSync(path.join(abs, "versions"))) {

@@ -1,7 +1,8 @@
 // The pipeline: discover → load/parse/extract → rules → suppressions → result.
 import { discover, type VersionsTree } from "./discover.js";
-import { loadHeader, loadMigration, type Loaded } from "./load.js";
-import { runRules, sortDiagnostics, type InternalError } from "./engine/run.js";
+import { loadHeader, type Loaded } from "./load.js";
+import { runProjectRules, sortDiagnostics, type FileRuleResult, type InternalError, type RunOptions } from "./engine/run.js";
+import { lintTargets, type TargetTask } from "./engine/pool.js";
 import { resolveSelection, type Selection } from "./engine/registry.js";
 import { applySuppressions } from "./engine/suppress.js";
 import type { Diagnostic, Dialect } from "./engine/rule.js";
@@ -19,6 +20,10 @@ export interface LintOptions extends Selection {
   beforeParse?: (fileCount: number) => void;
   /** Globs (relative to cwd) of scripts checked for stale revision ids (ALM010). */
   scripts?: string[];
+  /** Worker threads for parsing and per-file rules (default: available cores; 1: none). */
+  jobs?: number;
+  /** Start workers only from this many target files on (default: see src/engine/pool.ts). */
+  poolMinFiles?: number;
 }
 
 export interface LintedFile {
@@ -47,16 +52,36 @@ export async function lintPaths(paths: string[], opts: LintOptions = {}): Promis
   const loadErrors: Diagnostic[] = [];
   const skipped: { path: string; reason: string }[] = [];
   const { displayPath } = await import("./discover.js");
+  const rules = resolveSelection(opts);
+  const run: RunOptions = { rules, dialect: opts.dialect ?? "postgresql", ...(opts.ruleOptions ? { ruleOptions: opts.ruleOptions } : {}) };
   opts.beforeParse?.(trees.reduce((n, t) => n + t.targets.size, 0));
+  // Targets: load, parse, extract and per-file rules (on worker threads for large runs),
+  // while this thread reads the headers of the other files: they feed only the graph rules.
+  const tasks: TargetTask[] = trees.flatMap((tree) => tree.files.filter((abs) => tree.targets.has(abs)).map((abs) => ({ abs, path: displayPath(abs, opts.cwd) })));
+  const selection: Selection = { ...(opts.select ? { select: opts.select } : {}), ...(opts.extendSelect ? { extendSelect: opts.extendSelect } : {}), ...(opts.ignore ? { ignore: opts.ignore } : {}), ...(opts.severity ? { severity: opts.severity } : {}) };
+  const checking = lintTargets(tasks, { run, selection, ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}), ...(opts.poolMinFiles !== undefined ? { poolMinFiles: opts.poolMinFiles } : {}) });
+  checking.catch(() => {}); // awaited below
+  const pending: (Loaded | number)[][] = [];
+  let nextTask = 0;
   for (const tree of trees) {
+    const row: (Loaded | number)[] = [];
+    for (const abs of tree.files) row.push(tree.targets.has(abs) ? nextTask++ : await loadHeader(abs, displayPath(abs, opts.cwd)));
+    pending.push(row);
+  }
+  const outcomes = await checking;
+  const fileResults = new Map<Migration, FileRuleResult>();
+  for (const [ti, tree] of trees.entries()) {
     const migrations: Migration[] = [];
-    for (const abs of tree.files) {
-      // Files outside the targets feed only the graph rules: their headers suffice.
-      const loaded: Loaded = tree.targets.has(abs) ? await loadMigration(abs, displayPath(abs, opts.cwd)) : await loadHeader(abs, displayPath(abs, opts.cwd));
+    for (const [fi, abs] of tree.files.entries()) {
+      const p = pending[ti]![fi]!;
+      const loaded: Loaded = typeof p === "number" ? outcomes[p]!.loaded : p;
+      if (typeof p === "number" && loaded.kind === "migration") fileResults.set(loaded.migration, outcomes[p]!.rules!);
       if (loaded.kind === "migration") {
         migrations.push(loaded.migration);
         if (tree.targets.has(abs)) files.push({ path: loaded.migration.path, absPath: abs, source: loaded.migration.source, migration: loaded.migration });
       } else if (loaded.kind === "error") {
+        // Unknown to the graph rules, so that its children are not reported as dangling.
+        migrations.push(unreadableStub(loaded.path, abs));
         if (tree.targets.has(abs)) {
           files.push({ path: loaded.path, absPath: abs, source: null, migration: null });
           loadErrors.push(loadErrorDiagnostic(loaded.path, loaded.message, loaded.line ?? 1));
@@ -69,8 +94,7 @@ export async function lintPaths(paths: string[], opts: LintOptions = {}): Promis
   }
   const scripts = await readScripts(opts.scripts ?? [], opts.cwd ?? process.cwd());
   for (const set of sets) Object.assign(set, { scripts, allSets: sets });
-  const rules = resolveSelection(opts);
-  const { diagnostics, internalErrors } = runRules(sets, { rules, dialect: opts.dialect ?? "postgresql", ...(opts.ruleOptions ? { ruleOptions: opts.ruleOptions } : {}) });
+  const { diagnostics, internalErrors } = runProjectRules(sets, run, (m) => fileResults.get(m));
   const migrations = new Map(sets.flatMap((s) => s.migrations.map((m) => [m.path, m] as const)));
   const byPath = new Map<string, Migration | null>([...migrations, ...files.map((f) => [f.path, f.migration] as const)]);
   const all = applySuppressions([...loadErrors, ...diagnostics], byPath, rules, {
@@ -103,6 +127,14 @@ async function readScripts(globs: string[], cwd: string): Promise<ScriptFile[]> 
     }
   }
   return out;
+}
+
+function unreadableStub(path: string, absPath: string): Migration {
+  const span = { line: 1, column: 1, endLine: 1, endColumn: 1 };
+  return {
+    path, absPath, source: "", sections: [], pairs: [], comments: [], parseError: null, errorRegions: [], moduleOps: [],
+    header: { revision: { value: { expr: "<unreadable file>" }, span }, downRevision: null, branchLabels: null, dependsOn: null, docstring: null },
+  };
 }
 
 function loadErrorDiagnostic(path: string, message: string, line: number): Diagnostic {

@@ -101,6 +101,18 @@ describe("cli", () => {
     expect(JSON.parse(run(["inspect", ".", "--json"], { cwd: py }).stdout).files).toHaveLength(1);
   });
 
+  it("reads all version_locations of a project as one revision graph", () => {
+    const child = CLEAN.replace(/aaaa00000001/g, "cccc00000003").replace("down_revision = None", 'down_revision = "aaaa00000001"').replace('"user"', '"audit"');
+    const dir = tempTree({
+      "alembic.ini": "[alembic]\nscript_location = %(here)s/db\nversion_locations = %(here)s/db/core %(here)s/db/plugin\n",
+      "db/core/aaaa00000001_user.py": CLEAN,
+      "db/plugin/cccc00000003_audit.py": child,
+    });
+    const r = run([".", "--select", "ALM001,ALM002,ALM008", "--format", "json"], { cwd: dir });
+    expect(JSON.parse(r.stdout).diagnostics).toEqual([]);
+    expect(r.code).toBe(0);
+  });
+
   it("inspect --json follows the contract", () => {
     const r = run(["inspect", "fixtures/_model/batch_mode.py", "--json"]);
     expect(r.code).toBe(0);

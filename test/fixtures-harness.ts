@@ -42,7 +42,7 @@ export function expectationsOf(file: string, text: string): string[] {
   return out;
 }
 
-/** Cases of one fixture folder: each .py file alone, and each sub-directory as one tree. */
+/** Cases of one fixture folder: each .py file alone, and each sub-directory as one tree (scripts included). */
 export function casesIn(folder: string): FixtureCase[] {
   const dir = path.join(FIXTURES, folder);
   const cases: FixtureCase[] = [];
@@ -50,7 +50,8 @@ export function casesIn(folder: string): FixtureCase[] {
     const full = path.join(dir, entry);
     const rel = path.relative(process.cwd(), full).split(path.sep).join("/");
     if (statSync(full).isDirectory()) {
-      const files = readdirSync(full).filter((f) => f.endsWith(".py")).sort().map((f) => {
+      // Non-Python files in a tree are scripts checked by ALM010 (deploy.sh, Makefile, ...).
+      const files = readdirSync(full).filter((f) => !f.startsWith(".") && statSync(path.join(full, f)).isFile()).sort().map((f) => {
         const p = `${rel}/${f}`;
         return { path: p, text: readFileSync(path.join(full, f), "utf8") };
       });
