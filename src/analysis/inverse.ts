@@ -1099,7 +1099,10 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
           problems.push(`sets ${ATTR_ARG[attr]}=${valueText(attr, dv)}, but before the upgrade it was ${valueText(attr, ch.before)}`);
           fixes.push(`${ATTR_ARG[attr]}=${valueText(attr, ch.before)}`);
         }
-      } else if (differs(attr, ch.after, dv) === false && !(attr === "server_default" && ch.after === null)) {
+      } else if (differs(attr, ch.after, dv) === false && !(attr === "server_default" && ch.after === null) && sameSourceText(ch.after, dv)) {
+        // The value before the upgrade is unknown: claim "no-op" only when the downgrade
+        // writes literally the same value (`'{}'::text` after a `'{}'::jsonb` that came
+        // with a type change back is a deliberate, different default).
         problems.push(`sets ${ATTR_ARG[attr]}=${valueText(attr, dv)}, the value the upgrade sets`);
         fixes.push(`${ATTR_ARG[attr]}=<the value before the upgrade>`);
       }
@@ -1408,6 +1411,15 @@ export function defaultText(v: Value): string | undefined {
   const fm = /^(?:sa\.|sqlalchemy\.)?func\.(\w+)\(\s*\)$/.exec(v.expr.trim());
   if (fm) return norm(`${fm[1]}()`);
   return undefined;
+}
+
+function sameSourceText(a: Value, b: Value): boolean {
+  const text = (v: Value) => (isExprLike(v) ? v.expr : JSON.stringify(v)).replace(/\s+/g, " ").trim();
+  return text(a) === text(b);
+}
+
+function isExprLike(v: Value): v is { expr: string } {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function norm(sql: string): string {
