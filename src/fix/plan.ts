@@ -488,7 +488,12 @@ function planMissingInverses(ctx: Ctx, plan: FilePlan, up: Section, down: Sectio
     const before = [...matched.keys()].filter((j) => j < k).sort((a, b) => b - a)[0];
     if (after !== undefined) slot = slotAt(ctx, downDef, matched.get(after)!, "after", op.batch ? op : null);
     else if (before !== undefined) slot = slotAt(ctx, downDef, matched.get(before)!, "before", op.batch ? op : null);
-    else if (lastTop && firstOnLine(src, lastTop.span.start) && /^\s*(#.*)?$/.test(restOfLine(src, lastTop.span.end))) {
+    else if (lastTop && op.batch && lastTop.k === "with") {
+      // Nothing to mirror against: a batch inverse still joins the last block when it alters the same table.
+      const last = D.filter((x) => x.batch && x.span.start! >= lastTop.span.start && x.span.start! < lastTop.span.end).pop();
+      if (last) slot = slotAt(ctx, downDef, last, "after", op);
+    }
+    if (!slot && after === undefined && before === undefined && lastTop && firstOnLine(src, lastTop.span.start) && /^\s*(#.*)?$/.test(restOfLine(src, lastTop.span.end))) {
       const at = nextLineStart(src, lastTop.span.end);
       slot = { at, indent: indentAt(src, lastTop.span.start), block: null, lead: at === src.length && !src.endsWith("\n") };
     }
