@@ -398,6 +398,9 @@ export function pairStatus(pair: FunctionPair): PairState {
   if (!up || up.dispatcher || down?.dispatcher) return "skip";
   if (!upgradeHasOps(up)) return "skip";
   if (!down) return "missing";
+  // Only conditional operations (under if/try, `with suppress(...)`): never a finding by
+  // themselves, so an empty or raising downgrade is not claimed wrong.
+  if (!up.ops.some((op) => !readOnly(op) && !op.conditional)) return down.ops.length === 0 ? "skip" : "checked";
   if (down.ops.length === 0 && down.body === "empty") return "empty";
   if (down.ops.length === 0 && down.body === "raises") return "raises";
   return "checked";

@@ -452,6 +452,15 @@ class Extractor {
         inner = { ...inner, autocommit: true };
         continue;
       }
+      // `with contextlib.suppress(...)` is a try/except: its body may stop anywhere.
+      if (item.expr.k === "call") {
+        const fnv = this.evaluate(item.expr.fn, this.detachedState(inner.scope));
+        if (isExprV(fnv) && fnv.ref === "contextlib.suppress") {
+          this.evalArgs(item.expr, inner);
+          inner = { ...inner, conditional: true };
+          continue;
+        }
+      }
       const v = this.evaluate(item.expr, inner);
       if (item.alias) inner.scope.vars.set(item.alias, isSpecial(v) ? v : { expr: item.alias });
     }
