@@ -52,6 +52,7 @@ Options for check:
   --diff                 print the changes --fix would make as a unified diff; write nothing
   --exit-zero            exit 0 even when findings fail the run
   -q, --quiet            print nothing when there are no findings
+  -j, --jobs N           worker threads for large runs (default: the number of cores; 1: none)
   --color, --no-color    force colour on or off (NO_COLOR is honoured)
   --debug                show stack traces of internal errors
   -V, --version          print the version
@@ -78,6 +79,7 @@ const CHECK_OPTIONS = {
   fix: { type: "boolean" },
   diff: { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
+  jobs: { type: "string", short: "j" },
   color: { type: "boolean" },
   "no-color": { type: "boolean" },
   debug: { type: "boolean" },
@@ -188,6 +190,8 @@ async function check(paths: string[], values: CheckValues, io: IO): Promise<numb
   const extendSelect = merged.extendSelect ?? [];
   const ignore = merged.ignore ?? [];
   const severity = merged.severity ?? {};
+  const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new ExitError(`--jobs expects a whole number of at least 1; got ${JSON.stringify(values.jobs)}`);
   const { lintPaths } = await import("./lint.js");
   const lintOptions: Parameters<typeof lintPaths>[1] = {
     ...(select ? { select } : {}),
@@ -200,6 +204,7 @@ async function check(paths: string[], values: CheckValues, io: IO): Promise<numb
     ...(config.requireReason ? { requireReason: config.requireReason } : {}),
     scripts: [...(config.scripts ?? []).map((g) => (config.file ? relativeGlob(config.file, g, io.cwd) : g)), ...(values.scripts ?? [])],
     cwd: io.cwd,
+    ...(jobs !== undefined ? { jobs } : {}),
     beforeParse: (fileCount) => {
       // Small runs (pre-commit) are dominated by WASM compilation: Liftoff only.
       if (fileCount < 100) v8.setFlagsFromString("--liftoff-only");

@@ -1,7 +1,11 @@
-// Runs the active rules over versions trees and collects diagnostics.
+// Runs the active rules over versions trees and collects diagnostics. Per-file rules
+// (`check`) run file by file (`runFileRules`, also inside pool workers); tree-wide
+// rules (`checkProject`) run once per tree on every migration (`runProjectRules`),
+// merging the per-file results in a fixed order so that the outcome never depends on
+// where or when the files were checked.
 import type { Migration, MigrationSet, Span } from "../model.js";
 import type { ActiveRule } from "./registry.js";
-import type { Diagnostic, Dialect, Messages, ProjectContext, ReportInput, Rule, RuleContext } from "./rule.js";
+import type { Diagnostic, Dialect, Messages, ProjectContext, ReportInput, Rule, RuleContext, Severity } from "./rule.js";
 
 export interface RunOptions {
   rules: ActiveRule[];
@@ -22,6 +26,15 @@ export interface RunResult {
   internalErrors: InternalError[];
 }
 
+/**
+ * What the per-file rules found in one file: for each active rule with output (by its
+ * index in `RunOptions.rules`, ascending), its findings and internal errors in order.
+ * Plain data: it crosses thread boundaries by structured clone.
+ */
+export interface FileRuleResult {
+  byRule: { rule: number; diagnostics: Diagnostic[]; internalErrors: InternalError[] }[];
+}
+
 function spanOf(at: { span: Span } | Span): Span {
   return "span" in at ? at.span : at;
 }
@@ -32,75 +45,124 @@ function optionsFor(rule: Rule, given: Record<string, unknown> | undefined): Rec
   return { ...out, ...(given ?? {}) };
 }
 
-export function runRules(sets: MigrationSet[], opts: RunOptions): RunResult {
+/** Each active rule's options, computed once per run (not once per file). */
+const optionCache = new WeakMap<RunOptions, Record<string, unknown>[]>();
+function ruleOptionsOf(opts: RunOptions): Record<string, unknown>[] {
+  let out = optionCache.get(opts);
+  if (!out) {
+    out = opts.rules.map(({ rule }) => optionsFor(rule, opts.ruleOptions?.[rule.meta.code]));
+    optionCache.set(opts, out);
+  }
+  return out;
+}
+
+function buildDiagnostic(rule: Rule, severity: Severity, path: string, input: ReportInput<Messages>): Diagnostic {
+  const build = rule.meta.messages[input.message as string];
+  if (!build) throw new Error(`rule ${rule.meta.code} has no message ${String(input.message)}`);
+  const message = build(input.data);
+  return {
+    code: rule.meta.code,
+    name: rule.meta.name,
+    severity,
+    path,
+    span: spanOf(input.at),
+    message,
+    related: input.related ?? [],
+    ...(input.fix ? { fix: input.fix } : {}),
+    fingerprint: input.fingerprint ?? `${String(input.message)}:${message}`,
+  };
+}
+
+/** Runs the per-file rules (`check`) of `opts.rules` on one target migration. */
+export function runFileRules(m: Migration, opts: RunOptions): FileRuleResult {
+  const byRule: FileRuleResult["byRule"] = [];
+  const options = ruleOptionsOf(opts);
+  opts.rules.forEach(({ rule, severity }, index) => {
+    if (!rule.check) return;
+    const diagnostics: Diagnostic[] = [];
+    const internalErrors: InternalError[] = [];
+    const ctx: RuleContext<Messages> = {
+      options: options[index]!,
+      dialect: opts.dialect,
+      report: (input) => {
+        diagnostics.push(buildDiagnostic(rule, severity, (input as ReportInput<Messages>).path ?? m.path, input as ReportInput<Messages>));
+      },
+    };
+    try {
+      rule.check(m, ctx);
+    } catch (err) {
+      internalErrors.push(internal(rule, m.path, err));
+    }
+    if (diagnostics.length > 0 || internalErrors.length > 0) byRule.push({ rule: index, diagnostics, internalErrors });
+  });
+  return { byRule };
+}
+
+/** The targets of a set: the migrations per-file rules check, in tree order. */
+export function targetsOf(set: MigrationSet): Migration[] {
+  return set.migrations.filter((m) => set.targets.has(m.absPath));
+}
+
+/**
+ * Runs the tree-wide rules (`checkProject`) of every set and merges them with the
+ * per-file results (`fileResults(m)` for each target `m`, from `runFileRules` with the
+ * same options), in the order a plain rule-by-rule run produces.
+ */
+export function runProjectRules(sets: MigrationSet[], opts: RunOptions, fileResults: (m: Migration, set: MigrationSet) => FileRuleResult | undefined): RunResult {
   const diagnostics: Diagnostic[] = [];
   const internalErrors: InternalError[] = [];
   for (const set of sets) {
-    const targets = set.migrations.filter((m) => set.targets.has(m.absPath));
-    for (const { rule, severity } of opts.rules) {
+    const targets = targetsOf(set);
+    const results = targets.map((m) => fileResults(m, set));
+    const cursor = results.map(() => 0);
+    opts.rules.forEach(({ rule, severity }, index) => {
+      if (rule.check) {
+        results.forEach((r, i) => {
+          const entry = r?.byRule[cursor[i]!];
+          if (!entry || entry.rule !== index) return;
+          cursor[i]!++;
+          diagnostics.push(...entry.diagnostics);
+          internalErrors.push(...entry.internalErrors);
+        });
+      }
+      if (!rule.checkProject) return;
       const options = optionsFor(rule, opts.ruleOptions?.[rule.meta.code]);
       const make = (m: Migration | string, input: ReportInput<Messages>): Diagnostic | null => {
         const migration = typeof m === "string" ? set.migrations.find((x) => x.path === m || x.absPath === m) : m;
         const path = input.path ?? migration?.path ?? (typeof m === "string" ? m : "");
         const abs = migration?.absPath ?? path;
         if (!set.targets.has(abs) && !input.evenOutsideTargets) return null;
-        const build = rule.meta.messages[input.message as string];
-        if (!build) throw new Error(`rule ${rule.meta.code} has no message ${String(input.message)}`);
-        const message = build(input.data);
-        const span = spanOf(input.at);
-        return {
-          code: rule.meta.code,
-          name: rule.meta.name,
-          severity,
-          path,
-          span,
-          message,
-          related: input.related ?? [],
-          ...(input.fix ? { fix: input.fix } : {}),
-          fingerprint: input.fingerprint ?? `${String(input.message)}:${message}`,
-        };
+        return buildDiagnostic(rule, severity, path, input);
       };
-      if (rule.check) {
-        for (const m of targets) {
-          const ctx: RuleContext<Messages> = {
-            options,
-            dialect: opts.dialect,
-            report: (input) => {
-              const d = make(m, input as ReportInput<Messages>);
-              if (d) diagnostics.push(d);
-            },
-          };
-          try {
-            rule.check(m, ctx);
-          } catch (err) {
-            internalErrors.push(internal(rule, m.path, err));
-          }
-        }
+      const first = targets[0] ?? set.migrations[0];
+      const ctx: ProjectContext<Messages> = {
+        options,
+        dialect: opts.dialect,
+        report: (input) => {
+          if (!first) return;
+          const d = make(first, input as ReportInput<Messages>);
+          if (d) diagnostics.push(d);
+        },
+        reportIn: (m, input) => {
+          const d = make(m, input as ReportInput<Messages>);
+          if (d) diagnostics.push(d);
+        },
+      };
+      try {
+        rule.checkProject(set, ctx);
+      } catch (err) {
+        internalErrors.push(internal(rule, set.path, err));
       }
-      if (rule.checkProject) {
-        const first = targets[0] ?? set.migrations[0];
-        const ctx: ProjectContext<Messages> = {
-          options,
-          dialect: opts.dialect,
-          report: (input) => {
-            if (!first) return;
-            const d = make(first, input as ReportInput<Messages>);
-            if (d) diagnostics.push(d);
-          },
-          reportIn: (m, input) => {
-            const d = make(m, input as ReportInput<Messages>);
-            if (d) diagnostics.push(d);
-          },
-        };
-        try {
-          rule.checkProject(set, ctx);
-        } catch (err) {
-          internalErrors.push(internal(rule, set.path, err));
-        }
-      }
-    }
+    });
   }
   return { diagnostics: sortDiagnostics(dedupe(diagnostics)), internalErrors };
+}
+
+/** Every rule over every set, in this thread. */
+export function runRules(sets: MigrationSet[], opts: RunOptions): RunResult {
+  const perFile = new Map<Migration, FileRuleResult>();
+  for (const set of sets) for (const m of targetsOf(set)) if (!perFile.has(m)) perFile.set(m, runFileRules(m, opts));
+  return runProjectRules(sets, opts, (m) => perFile.get(m));
 }
 
 function internal(rule: Rule, path: string, err: unknown): InternalError {

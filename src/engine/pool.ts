@@ -1,0 +1,136 @@
+// Checks target files (load → parse → extract → per-file rules) on a pool of worker
+// threads, or in this thread for small runs. Outcomes come back in task order whatever
+// the scheduling, so results never depend on the number of workers.
+import { existsSync } from "node:fs";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import type { Worker } from "node:worker_threads";
+import type { RunOptions } from "./run.js";
+import type { Selection } from "./registry.js";
+import { lintTarget, WORKER_MARKER, type TargetOutcome, type TargetTask, type WorkerInit, type WorkerReply, type WorkerRequest } from "./worker.js";
+
+export type { TargetOutcome, TargetTask } from "./worker.js";
+
+/** Below this many target files the run stays in this thread (starting workers costs more). */
+export const DEFAULT_POOL_MIN_FILES = 100;
+/** Each worker gets at least this many files, or fewer workers start. */
+const MIN_FILES_PER_WORKER = 40;
+
+export interface TargetRunOptions {
+  run: RunOptions;
+  /** The selection `run.rules` was resolved from (workers resolve it again). */
+  selection: Selection;
+  /** Worker threads at most (default: available cores); 1 runs everything in this thread. */
+  jobs?: number;
+  /** Use workers only from this many target files on (default 100; env ALEMBIC_LINT_POOL_MIN_FILES). */
+  poolMinFiles?: number;
+}
+
+export function defaultJobs(): number {
+  return Math.max(1, typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length);
+}
+
+function poolMinFiles(opts: TargetRunOptions): number {
+  if (opts.poolMinFiles !== undefined) return opts.poolMinFiles;
+  const env = Number(process.env.ALEMBIC_LINT_POOL_MIN_FILES);
+  return Number.isInteger(env) && env >= 0 ? env : DEFAULT_POOL_MIN_FILES;
+}
+
+/** The compiled worker module, or null when running from TypeScript sources (no workers then). */
+function workerFile(): URL | null {
+  const url = new URL("./worker.js", import.meta.url);
+  try {
+    return url.protocol === "file:" && existsSync(fileURLToPath(url)) ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+/** How many workers a run of `count` targets uses (0: none, run in this thread). */
+export function poolSize(count: number, opts: Pick<TargetRunOptions, "jobs" | "poolMinFiles">): number {
+  const jobs = Math.max(1, Math.floor(opts.jobs ?? defaultJobs()));
+  const min = poolMinFiles(opts as TargetRunOptions);
+  if (jobs <= 1 || count === 0 || count < min) return 0;
+  return Math.max(1, Math.min(jobs, Math.ceil(count / Math.max(1, Math.min(MIN_FILES_PER_WORKER, min)))));
+}
+
+export async function lintTargets(tasks: TargetTask[], opts: TargetRunOptions): Promise<TargetOutcome[]> {
+  const size = poolSize(tasks.length, opts);
+  const url = size > 0 ? workerFile() : null;
+  if (!url) return inThread(tasks, opts.run);
+  return inPool(tasks, opts, size, url);
+}
+
+async function inThread(tasks: TargetTask[], run: RunOptions): Promise<TargetOutcome[]> {
+  const out: TargetOutcome[] = [];
+  for (const t of tasks) out.push(await lintTarget(t, run));
+  return out;
+}
+
+async function inPool(tasks: TargetTask[], opts: TargetRunOptions, size: number, url: URL): Promise<TargetOutcome[]> {
+  const { Worker } = await import("node:worker_threads");
+  const init: WorkerInit = {
+    marker: WORKER_MARKER,
+    selection: opts.selection,
+    dialect: opts.run.dialect,
+    ...(opts.run.ruleOptions ? { ruleOptions: opts.run.ruleOptions } : {}),
+    codes: opts.run.rules.map((r) => r.rule.meta.code),
+  };
+  // Small chunks balance the load; two in flight per worker hide the message latency.
+  const chunkSize = Math.max(1, Math.min(32, Math.ceil(tasks.length / (size * 16))));
+  const chunks: { start: number; tasks: TargetTask[] }[] = [];
+  for (let i = 0; i < tasks.length; i += chunkSize) chunks.push({ start: i, tasks: tasks.slice(i, i + chunkSize) });
+  const outcomes: TargetOutcome[] = new Array(tasks.length);
+  const completed: boolean[] = chunks.map(() => false);
+  let next = 0;
+
+  const runWorker = (worker: Worker) =>
+    new Promise<void>((resolve) => {
+      const inFlight = new Set<number>();
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        resolve();
+      };
+      const send = () => {
+        if (next >= chunks.length) {
+          if (inFlight.size === 0) finish();
+          return;
+        }
+        const id = next++;
+        inFlight.add(id);
+        worker.postMessage({ id, tasks: chunks[id]!.tasks } satisfies WorkerRequest);
+      };
+      worker.on("message", (reply: WorkerReply) => {
+        inFlight.delete(reply.id);
+        if (!("error" in reply)) {
+          reply.outcomes.forEach((o, i) => (outcomes[chunks[reply.id]!.start + i] = o));
+          completed[reply.id] = true;
+        }
+        send();
+      });
+      // A worker that dies (e.g. out of memory) leaves its chunks to this thread (below).
+      worker.on("error", finish);
+      worker.on("exit", finish);
+      send();
+      send();
+    });
+
+  // For tests and benchmarks: say that the pool ran.
+  if (process.env.ALEMBIC_LINT_TRACE_POOL) process.stderr.write(`alembic-lint: pool: ${size} workers, ${chunks.length} chunks of ${chunkSize} files\n`);
+  const workers: Worker[] = [];
+  try {
+    for (let i = 0; i < size; i++) workers.push(new Worker(url, { workerData: init }));
+    await Promise.all(workers.map(runWorker));
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate().catch(() => 0)));
+  }
+  // Chunks no worker finished (a worker died or its chunk failed): checked here, in order.
+  for (let id = 0; id < chunks.length; id++) {
+    if (completed[id]) continue;
+    const c = chunks[id]!;
+    for (let i = 0; i < c.tasks.length; i++) outcomes[c.start + i] = await lintTarget(c.tasks[i]!, opts.run);
+  }
+  return outcomes;
+}
