@@ -6,12 +6,14 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadMigration } from "../src/load.js";
+import { rng } from "./bench/corpus.js";
+import { mutate, seedSources } from "./fuzz/mutate.js";
 
 const CLI = path.resolve(import.meta.dirname, "..", "dist", "src", "cli.js");
 const REV = (id: string, down: string | null) => `revision = "${id}"\ndown_revision = ${down ? `"${down}"` : "None"}\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n`;
 
 function run(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -30,6 +32,25 @@ describe("robustness", () => {
     expect(loop.code).toBe(2);
     expect(loop.stderr).toBe('alembic-lint: path "versions/self.py" is a symbolic link loop\n');
   });
+
+  it("ends every run over hundreds of mutated migrations with exit 0 or 1, valid output and no stack trace", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "alembic-lint-mutants-"));
+    mkdirSync(path.join(dir, "versions"));
+    const random = rng(99);
+    const seeds = seedSources(path.resolve(import.meta.dirname, ".."), 10);
+    let n = 0;
+    for (const seed of seeds) {
+      if (n >= 300) break;
+      const bytes = random() < 0.1 ? Buffer.from(mutate(seed.text, random), "latin1") : Buffer.from(mutate(mutate(seed.text, random), random));
+      writeFileSync(path.join(dir, "versions", `m${String(n++).padStart(4, "0")}_${path.basename(seed.name)}`), bytes);
+    }
+    for (const format of ["json", "sarif", "friendly", "github"]) {
+      const r = run(["versions", "--select", "ALL", "--format", format], dir);
+      expect([0, 1], `${format}: ${r.stderr}`).toContain(r.code);
+      expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
+      if (format !== "friendly" && format !== "github") expect(() => JSON.parse(r.stdout)).not.toThrow();
+    }
+  }, 300_000);
 
   it("reports a file that vanished between listing and reading, and goes on", async () => {
     const loaded = await loadMigration("/nonexistent/versions/gone.py", "versions/gone.py");
