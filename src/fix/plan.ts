@@ -16,6 +16,7 @@ import type { Diagnostic, Fix, TextEdit } from "../engine/rule.js";
 import type { Expr, Stmt } from "../parse/ast.js";
 import { parsePython } from "../parse/syntax.js";
 import { isExpr, type FunctionPair, type Migration, type Op, type Section, type Value } from "../model.js";
+import { dataTargets } from "../analysis/sql-targets.js";
 import { eolAt, firstOnLine, indentAt, lineEnd, lineStart, nextLineStart, restOfLine } from "./text.js";
 
 export const FIXABLE_CODES: ReadonlySet<string> = new Set(["ALM101", "ALM102", "ALM104"]);
@@ -46,6 +47,7 @@ interface Ctx {
   /** Name of the `op` module in the file. */
   opName: string;
   defs: Map<string, DefStmt>;
+  dialect: string;
 }
 
 /** A line to write, `depth` levels below the base indentation. */
@@ -74,7 +76,7 @@ export async function planFile(m: Migration, diagnostics: Diagnostic[], dialect 
   if (mod.error) return emptyPlan("the file did not parse cleanly (ALM900)");
   const defs = new Map<string, DefStmt>();
   for (const s of mod.body) if (s.k === "def") defs.set(s.name, s);
-  const ctx: Ctx = { m, src: m.source, unit: detectUnit(m.source, [...defs.values()]), opName: detectOpName(m), defs };
+  const ctx: Ctx = { m, src: m.source, unit: detectUnit(m.source, [...defs.values()]), opName: detectOpName(m), defs, dialect };
 
   const plan = emptyPlan();
   for (const pair of m.pairs) {
@@ -214,8 +216,8 @@ function inverseLine(ctx: Ctx, op: Op, batchAlias: string | undefined): InverseL
   const inv = inverseOf(op);
   if (!inv) {
     if (op.name === "execute" && typeof op.sql === "string" && /^\s*(select|show|set|explain)\b/i.test(op.sql)) return null;
-    const key = `${TODO_PREFIX} undo ${describeOp(op)} of line ${op.span.line}`;
-    return { text: `${key} if needed (no inverse can be derived from it)`, derivable: false, key };
+    const what = describeOp(op);
+    return { text: noInverseTodo(what, [op.span.line]), derivable: false, key: noInverseTodo(what, [op.span.line]), noInverse: { what } };
   }
   let derivable = inv.derivable;
   let missing = inv.missing;
@@ -235,54 +237,183 @@ interface InverseLine {
   text: string;
   derivable: boolean;
   key: string;
+  /** The op has no inverse at all (SQL, bulk inserts, custom operations). */
+  noInverse?: { what: string };
 }
 
 // ---- ALM101 / ALM102: the whole downgrade -----------------------------------------------------
 
-const tkey = (schema: string | null, table: string | null) => `${(schema ?? "").toLowerCase()}\0${(table ?? "").toLowerCase()}`;
+/** Line numbers of upgrade statements that earlier runs already wrote "undo ... of line N" TODOs for. */
+function todoLinesIn(existing: string): Set<number> {
+  const out = new Set<number>();
+  const re = /TODO\(alembic-lint\): undo .*? of lines? ([\d, and]+?) if needed/g;
+  for (const m of existing.matchAll(re)) for (const n of m[1]!.match(/\d+/g) ?? []) out.add(Number(n));
+  return out;
+}
 
-/** The upgrade's inverses in reverse order, batch blocks mirrored; null when the mirror would be a guess. */
+/** What the inverse engine expects in a downgrade of `up`: ALM104's missing inverses against an empty downgrade. */
+function expectedInverses(ctx: Ctx, up: Section): Set<Op> {
+  const down: Section = { name: up.name.replace(/^upgrade/, "downgrade"), role: "downgrade", suffix: up.suffix, span: up.span, ops: [], batchBlocks: [], typeEvents: [], unanalyzed: [], body: "code", dispatcher: false };
+  const m: Migration = { ...ctx.m, sections: [up, down], pairs: [{ suffix: up.suffix, upgrade: up, downgrade: down }] };
+  return new Set(analyzeReversibility(m, ctx.dialect).flatMap((p) => p.missing.map((f) => f.op)));
+}
+
+/** A later upgrade op makes `op` moot: it is undone (or its table or column dropped) within the upgrade itself. */
+function undoneLater(op: Op, later: Op[]): boolean {
+  const col = op.name === "add_column" ? op.column?.name : op.name === "alter_column" ? asName(op.args.new_column_name) ?? asName(op.args.column_name) : undefined;
+  return later.some((l) => {
+    if (answers(op, l)) return true;
+    if (l.table === null || !sameName(l.table, op.table) || (l.schema ?? "") !== (op.schema ?? "")) return false;
+    if (l.name === "drop_table") return true;
+    return l.name === "drop_column" && col !== undefined && sameName(asName(l.args.column_name), col);
+  });
+}
+
+/**
+ * A data statement that only reads, or writes only tables and columns that earlier ops of the upgrade
+ * created (seed rows, a backfill): undoing those ops undoes it.
+ */
+function onlyTouchesNew(ctx: Ctx, op: Op, earlier: Op[]): boolean {
+  let targets;
+  try {
+    targets = dataTargets(op, ctx.src);
+  } catch {
+    return false;
+  }
+  if (!targets || targets.length === 0) return false;
+  const newTable = (t: string | null, schema: string | null) =>
+    t !== null && earlier.some((e) => e.name === "create_table" && sameName(e.table, t) && (e.schema ?? "") === (schema ?? ""));
+  const newColumn = (t: string | null, schema: string | null, c: string) =>
+    t !== null && earlier.some((e) => e.name === "add_column" && sameName(e.table, t) && (e.schema ?? "") === (schema ?? "") && sameName(e.column?.name, c));
+  return targets.every((t) => {
+    if (t.kind === "read") return true;
+    if (t.kind === "ddl") return false;
+    if (newTable(t.table, t.schema)) return true;
+    return t.kind === "update" && t.columns !== null && t.columns.length > 0 && t.columns.every((c) => newColumn(t.table, t.schema, c));
+  });
+}
+
+/** `op` undoes an earlier op, or changes a table or column that an earlier op created (its drop undoes it). */
+function coveredEarlier(op: Op, earlier: Op[]): boolean {
+  const col = op.name === "alter_column" ? asName(op.args.column_name) : undefined;
+  return earlier.some((e) => {
+    // `op` undoes an earlier op (add, then drop a scratch column): the pair nets to nothing.
+    if (answers(e, op)) return true;
+    if (e.table === null || !sameName(e.table, op.table) || (e.schema ?? "") !== (op.schema ?? "")) return false;
+    if (e.name === "create_table") return true;
+    return e.name === "add_column" && col !== undefined && sameName(e.column?.name, col);
+  });
+}
+
+function asName(v: Value | undefined): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+/** Later SQL of the upgrade that names the object with DDL: it may have renamed or dropped it. */
+function ddlLater(op: Op, later: Op[]): Op | undefined {
+  const names = [op.table, op.column?.name, asName(op.args.index_name), asName(op.args.constraint_name), asName(op.args.new_table_name)].filter((x): x is string => !!x);
+  return later.find((l) => {
+    if (l.name !== "execute") return false;
+    const text = typeof l.sql === "string" ? l.sql : isExpr(l.args.sqltext) ? l.args.sqltext.expr : "";
+    if (!/\b(alter|drop|rename)\b/i.test(text)) return false;
+    return names.some((n) => new RegExp(`(^|[^A-Za-z0-9_])${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9_])`, "i").test(text));
+  });
+}
+
+/**
+ * The upgrade's inverses in reverse order, batch blocks mirrored; null when the mirror would be a guess.
+ * Written: every inverse the engine expects (derivable: the call; not: a TODO line), plus the derivable
+ * inverses of what a dropped table covers (as autogenerate writes them). Skipped: ops the upgrade itself
+ * undoes later. Ops without an inverse (SQL, bulk inserts) get one TODO line per run of them.
+ */
 function mirrorUpgrade(ctx: Ctx, up: Section, upDef: DefStmt, existing: string): Rendered | null {
   if (up.unanalyzed.length > 0 || up.typeEvents.length > 0 || up.ops.some((o) => o.conditional)) return null;
   const ops = [...up.ops].sort((a, b) => a.order - b.order);
-  // Non-derivable inverses that a later (in downgrade order) drop makes unnecessary are skipped.
-  const created = new Set<string>();
-  const added = new Set<string>();
-  type Item = { op: Op; line: InverseLine } | { block: { header: string; alias: string }; id: number; ops: { op: Op; line: InverseLine }[] };
+  const expected = expectedInverses(ctx, up);
+  const todoLines = todoLinesIn(existing);
+  type Entry = { op: Op; line: InverseLine };
+  type Item = Entry | { block: { header: string; alias: string }; id: number; ops: Entry[] };
   const items: Item[] = [];
-  for (const op of ops) {
+  ops.forEach((op, i) => {
     let header: { header: string; alias: string } | null = null;
     if (op.batch) {
       header = batchHeader(ctx, upDef, op);
-      if (!header) return null;
+      if (!header) throw new Refuse();
     }
-    const line = inverseLine(ctx, op, header?.alias);
-    const covered = created.has(tkey(op.schema, op.table)) || (op.name === "alter_column" && typeof op.args.column_name === "string" && added.has(`${tkey(op.schema, op.table)}\0${op.args.column_name}`));
-    if (op.name === "create_table") created.add(tkey(op.schema, op.table));
-    if (op.name === "add_column" && op.column?.name) added.add(`${tkey(op.schema, op.table)}\0${op.column.name}`);
-    if (!line || (!line.derivable && covered)) continue;
-    if (!line.derivable && existing.includes(line.key)) continue;
+    let line = inverseLine(ctx, op, header?.alias);
+    if (!line) return;
+    const later = ops.slice(i + 1);
+    if (line.noInverse) {
+      if (todoLines.has(op.span.line) || onlyTouchesNew(ctx, op, ops.slice(0, i))) return;
+    } else if (!expected.has(op)) {
+      if (undoneLater(op, later)) return;
+      if (!line.derivable) {
+        // Covered by the drop of what the upgrade created, or a clean-up that may find nothing: nothing to
+        // restore. Otherwise the engine saw something this mirror cannot follow: say what is needed.
+        if (coveredEarlier(op, ops.slice(0, i)) || op.args.if_exists === true) return;
+      }
+    }
+    if (!expected.has(op) && line.derivable) {
+      const sql = ddlLater(op, later);
+      if (sql) {
+        const key = `${TODO_PREFIX} check ${line.text}`;
+        line = { text: oneLine(`${key}: the SQL of line ${sql.span.line} may have changed what it undoes`), derivable: false, key };
+      }
+    }
+    if (!line.derivable && existing.includes(line.key)) return;
     if (header) {
       const last = items[items.length - 1];
       if (last && "block" in last && last.id === op.batchBlock) last.ops.push({ op, line });
       else items.push({ block: header, id: op.batchBlock ?? -1, ops: [{ op, line }] });
     } else items.push({ op, line });
-  }
+  });
   const out: Rendered = { lines: [], derivable: 0, todos: 0 };
+  const emit = (entries: Entry[], depth: number) => {
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (e.line.noInverse) {
+        // A run of statements without inverse: one TODO line naming their lines.
+        const run = [e];
+        while (entries[i + 1]?.line.noInverse?.what === e.line.noInverse.what) run.push(entries[++i]!);
+        out.lines.push({ depth, text: noInverseTodo(e.line.noInverse.what, run.map((x) => x.op.span.line)), stmt: false });
+        out.todos++;
+        continue;
+      }
+      out.lines.push({ depth, text: e.line.text, stmt: e.line.derivable });
+      e.line.derivable ? out.derivable++ : out.todos++;
+    }
+  };
+  let run: Entry[] = [];
   for (const item of items.reverse()) {
     if ("block" in item) {
+      emit(run, 0);
+      run = [];
       out.lines.push({ depth: 0, text: item.block.header, stmt: true });
       const inner = [...item.ops].reverse();
-      for (const x of inner) out.lines.push({ depth: 1, text: x.line.text, stmt: x.line.derivable });
+      emit(inner, 1);
       if (!inner.some((x) => x.line.derivable)) out.lines.push({ depth: 1, text: "pass", stmt: true });
-      for (const x of inner) x.line.derivable ? out.derivable++ : out.todos++;
-    } else {
-      out.lines.push({ depth: 0, text: item.line.text, stmt: item.line.derivable });
-      item.line.derivable ? out.derivable++ : out.todos++;
-    }
+    } else run.push(item);
   }
+  emit(run, 0);
   return out;
 }
+
+function tryMirror(ctx: Ctx, up: Section, upDef: DefStmt, existing: string): Rendered | null {
+  try {
+    return mirrorUpgrade(ctx, up, upDef, existing);
+  } catch (err) {
+    if (err instanceof Refuse) return null;
+    throw err;
+  }
+}
+
+function noInverseTodo(what: string, lines: number[]): string {
+  const sorted = [...lines].sort((a, b) => a - b);
+  const list = sorted.length === 1 ? `line ${sorted[0]}` : `lines ${sorted.slice(0, -1).join(", ")} and ${sorted[sorted.length - 1]}`;
+  return `${TODO_PREFIX} undo ${what} of ${list} if needed (no inverse can be derived from ${lines.length === 1 ? "it" : "them"})`;
+}
+
+class Refuse extends Error {}
 
 function fences(ctx: Ctx, def: DefStmt): { start: string; end: string } | null {
   const text = ctx.src.slice(def.span.start, defEnd(ctx.src, def));
@@ -295,7 +426,7 @@ function planMissingDowngrade(ctx: Ctx, pair: FunctionPair) {
   const up = pair.upgrade!;
   const upDef = ctx.defs.get(up.name);
   if (!upDef) return null;
-  const body = mirrorUpgrade(ctx, up, upDef, "");
+  const body = tryMirror(ctx, up, upDef, "");
   if (!body || body.lines.length === 0) return null;
   const src = ctx.src;
   const downName = pair.suffix ? `downgrade_${pair.suffix}` : "downgrade";
@@ -336,7 +467,7 @@ function planEmptyDowngrade(ctx: Ctx, pair: FunctionPair) {
   const rest = stmts.slice(docIdx + 1);
   if (!rest.every((s) => isRemovable(src, s))) return null;
   const existing = src.slice(downDef.span.start, defEnd(src, downDef));
-  const body = mirrorUpgrade(ctx, up, upDef, existing);
+  const body = tryMirror(ctx, up, upDef, existing);
   if (!body || body.lines.length === 0) return null;
   const eol = eolAt(src, downDef.span.start);
   const defIndent = indentAt(src, downDef.span.start);
