@@ -248,7 +248,10 @@ describe("writing", () => {
   it("a file without a final line break", async () => {
     const text = ALM102_FILE.replace(/\n\n\ndef downgrade\(\):\n    pass\n$/, "\n");
     const file = write(text.replace(/\n$/, ""));
+    const dry = await runFix(await lint(file), { write: false });
+    expect(dry.diff).toContain("\\ No newline at end of file");
     await runFix(await lint(file), { write: true });
+    expect(patch(text.replace(/\n$/, ""), dry.diff)).toBe(readFileSync(file, "utf8"));
     const fixed = readFileSync(file, "utf8");
     expect(fixed.endsWith('\n\n\ndef downgrade():\n    op.drop_column("account", "vat")\n')).toBe(true);
     expect(await codes(file)).toEqual([]);
