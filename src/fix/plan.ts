@@ -575,7 +575,18 @@ function slotAt(ctx: Ctx, downDef: DefStmt, d: Op, where: "after" | "before", ba
     }
   }
   if (!firstOnLine(src, s.span.start) || lineStart(src, s.span.start) === lineStart(src, downDef.span.start)) return null;
-  if (where === "before") return { at: lineStart(src, s.span.start), indent: indentAt(src, s.span.start), block, lead: false };
+  if (where === "before") {
+    // Comment lines right above the statement belong to it: insert above them.
+    const indent = indentAt(src, s.span.start);
+    let at = lineStart(src, s.span.start);
+    while (at > 0) {
+      const prev = lineStart(src, at - 1);
+      const text = src.slice(prev, lineEnd(src, prev));
+      if (!text.startsWith(indent + "#") || text.startsWith(indent + "# ###") || prev <= downDef.span.start) break;
+      at = prev;
+    }
+    return { at, indent, block, lead: false };
+  }
   if (!/^\s*(#.*)?$/.test(restOfLine(src, s.span.end))) return null;
   const at = nextLineStart(src, s.span.end);
   return { at, indent: indentAt(src, s.span.start), block, lead: at === src.length && !src.endsWith("\n") };
