@@ -292,6 +292,15 @@ describe("CLI", () => {
     expect(f.stdout).toContain("ALM104");
   });
 
+  it("--format sarif carries the fix of each fixable finding", async () => {
+    const file = copy(path.join(CASES, "partial_mirrored", "before.py"));
+    const r = await cli(["check", path.basename(file), "--select", "ALM1", "--format", "sarif"], path.dirname(file));
+    const results = (JSON.parse(r.stdout) as { runs: { results: { ruleId: string; fixes?: { artifactChanges: { replacements: { insertedContent?: { text: string } }[] }[] }[] }[] }[] }).runs[0]!.results;
+    const alm104 = results.filter((x) => x.ruleId === "ALM104");
+    expect(alm104.length).toBe(1);
+    expect(alm104[0]!.fixes![0]!.artifactChanges[0]!.replacements[0]!.insertedContent!.text).toBe('    op.drop_index("ix_project_budget", table_name="project")\n');
+  });
+
   it("--help lists both options", async () => {
     const h = await cli(["--help"], tmp);
     expect(h.stdout).toMatch(/--fix {2,}\S/);
