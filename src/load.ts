@@ -1,5 +1,8 @@
 // Reading migration files: bytes → text as Python would decode them → Migration.
-import { readFile } from "node:fs/promises";
+// Synchronous reads: a file is needed whole before anything else can happen, and
+// fs/promises' readFile (open, fstat, chunked reads, each a thread-pool round trip)
+// cost more than the parse of a small file.
+import { readFileSync } from "node:fs";
 import { normalizeSource, parseMigration } from "./parse/index.js";
 import { readHeaderOnly } from "./parse/header.js";
 import type { Migration } from "./model.js";
@@ -75,7 +78,7 @@ function firstBadUtf8(bytes: Uint8Array, start: number): { offset: number; line:
 export async function loadHeader(absPath: string, path: string): Promise<Loaded> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(absPath);
+    bytes = readFileSync(absPath);
   } catch {
     return loadMigration(absPath, path);
   }
@@ -91,7 +94,7 @@ export async function loadHeader(absPath: string, path: string): Promise<Loaded>
 export async function loadMigration(absPath: string, path: string): Promise<Loaded> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(absPath);
+    bytes = readFileSync(absPath);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "file vanished while reading" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : (err as Error).message;
