@@ -60,6 +60,27 @@ def downgrade():
     op.drop_column("t", "c")
 `;
 
+const UNREVERSED = `"""unreversed
+
+Revision ID: ffff00000005
+Revises: ffff00000002
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "ffff00000005"
+down_revision = "ffff00000002"
+
+
+def upgrade():
+    op.add_column("account", sa.Column("nickname", sa.String(length=40), nullable=True))
+    op.create_index("ix_account_nickname", "account", ["nickname"])
+
+
+def downgrade():
+    op.drop_index("ix_account_nickname", table_name="account")
+`;
+
 let dir: string;
 let versions: string;
 
@@ -72,6 +93,7 @@ beforeAll(() => {
   writeFileSync(path.join(versions, "ffff00000002_broken.py"), BROKEN);
   writeFileSync(path.join(versions, "ffff00000003_latin1.py"), Buffer.concat([Buffer.from('revision = "ffff00000003"\ndown_revision = None\n# caf'), Buffer.from([0xe9, 0x0a])]));
   writeFileSync(path.join(versions, "ffff00000004_binary.py"), Buffer.from([0x00, 0x01, 0x02]));
+  writeFileSync(path.join(versions, "ffff00000005_unreversed.py"), UNREVERSED);
 });
 
 function same(args: string[], opts: { pool?: boolean } = {}) {
@@ -100,9 +122,27 @@ describe("worker pool", () => {
   });
 
   it("identical SARIF (fixes included) for a few changed files in a larger tree", () => {
-    const some = readdirSync(versions).sort().filter((_, i) => i % 9 === 0).map((f) => path.join(versions, f));
+    const some = readdirSync(versions).sort().filter((f, i) => i % 9 === 0 || f.startsWith("ffff")).map((f) => path.join(versions, f));
     expect(some.length).toBeGreaterThan(10);
-    same(["check", ...some, "--format", "sarif"]);
+    const r = same(["check", ...some, "--format", "sarif"]);
+    expect(r.stdout).toMatch(/"fixes"/);
+  });
+
+  it("lintPaths gives the same models (function bodies included) and findings with and without workers", () => {
+    const lint = path.join(path.dirname(CLI), "lint.js");
+    const script = `
+      const { lintPaths } = await import(${JSON.stringify(lint)});
+      const dump = async (jobs) => {
+        const r = await lintPaths([${JSON.stringify(versions)}], { jobs, poolMinFiles: 1, select: ["ALL"] });
+        return JSON.stringify({ files: r.files, diagnostics: r.diagnostics, internalErrors: r.internalErrors, skipped: r.skipped, migrations: [...r.migrations] });
+      };
+      const one = await dump(1);
+      const two = await dump(2);
+      process.stdout.write(one === two ? "same " + one.length : "different");
+    `;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", maxBuffer: 1 << 28 });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/^same \d{6,}/);
   });
 
   it("stays in this thread below the threshold", () => {

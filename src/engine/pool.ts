@@ -5,9 +5,14 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Worker } from "node:worker_threads";
+import type { Parser as TSParser } from "web-tree-sitter";
+import type { Migration } from "../model.js";
+import { loadParser, normalizeSource } from "../parse/index.js";
+import { extractMigration } from "../parse/extract.js";
+import { parseWith } from "../parse/syntax.js";
 import type { RunOptions } from "./run.js";
 import type { Selection } from "./registry.js";
-import { lintTarget, WORKER_MARKER, type TargetOutcome, type TargetTask, type WorkerInit, type WorkerReply, type WorkerRequest } from "./worker.js";
+import { DEFERRED, lintTarget, WORKER_MARKER, type TargetOutcome, type TargetTask, type WorkerInit, type WorkerReply, type WorkerRequest } from "./worker.js";
 
 export type { TargetOutcome, TargetTask } from "./worker.js";
 
@@ -119,6 +124,9 @@ async function inPool(tasks: TargetTask[], opts: TargetRunOptions, size: number,
 
   // For tests and benchmarks: say that the pool ran.
   if (process.env.ALEMBIC_LINT_TRACE_POOL) process.stderr.write(`alembic-lint: pool: ${size} workers, ${chunks.length} chunks of ${chunkSize} files\n`);
+  // For the function bodies workers leave out (see DEFERRED), read again on first use.
+  const parsing = loadParser();
+  parsing.catch(() => {});
   const workers: Worker[] = [];
   try {
     for (let i = 0; i < size; i++) workers.push(new Worker(url, { workerData: init }));
@@ -126,6 +134,8 @@ async function inPool(tasks: TargetTask[], opts: TargetRunOptions, size: number,
   } finally {
     await Promise.all(workers.map((w) => w.terminate().catch(() => 0)));
   }
+  const parser = await parsing;
+  for (const o of outcomes) if (o && o.keys && o.loaded.kind === "migration") o.loaded.migration = deferredMigration(o.loaded.migration, o.keys, parser);
   // Chunks no worker finished (a worker died or its chunk failed): checked here, in order.
   for (let id = 0; id < chunks.length; id++) {
     if (completed[id]) continue;
@@ -133,4 +143,40 @@ async function inPool(tasks: TargetTask[], opts: TargetRunOptions, size: number,
     for (let i = 0; i < c.tasks.length; i++) outcomes[c.start + i] = await lintTarget(c.tasks[i]!, opts.run);
   }
   return outcomes;
+}
+
+/**
+ * A migration whose DEFERRED parts (function bodies) are re-extracted from its source on
+ * first access. Extraction is a pure function of the source, so the result is the one the
+ * worker had; the keys keep their original order (JSON output is unchanged).
+ */
+function deferredMigration(slim: Migration, keys: string[], parser: TSParser): Migration {
+  const out = {} as Record<string, unknown>;
+  let full: Migration | null = null;
+  const materialize = (): Migration => {
+    full ??= extractMigration(parseWith(parser, normalizeSource(slim.source)), { path: slim.path, absPath: slim.absPath });
+    for (const k of DEFERRED) if (isAccessor(out, k)) Object.defineProperty(out, k, { value: full[k], writable: true, enumerable: true, configurable: true });
+    return full;
+  };
+  for (const k of keys) {
+    if ((DEFERRED as readonly string[]).includes(k)) {
+      Object.defineProperty(out, k, {
+        get: () => materialize()[k as keyof Migration],
+        set: (v: unknown) => {
+          materialize();
+          out[k] = v;
+        },
+        enumerable: true,
+        configurable: true,
+      });
+    } else {
+      out[k] = (slim as unknown as Record<string, unknown>)[k];
+    }
+  }
+  return out as unknown as Migration;
+}
+
+function isAccessor(o: object, k: string): boolean {
+  const d = Object.getOwnPropertyDescriptor(o, k);
+  return !!d && "get" in d;
 }

@@ -18,6 +18,26 @@ export interface TargetTask {
 export interface TargetOutcome {
   loaded: Loaded;
   rules: FileRuleResult | null;
+  /**
+   * Set when a worker sent the migration without its function bodies (`DEFERRED` keys):
+   * the migration's own key order, for the main thread to rebuild them on first use.
+   */
+  keys?: string[];
+}
+
+/**
+ * Parts of a Migration that only per-file rules and fixes read. Workers do not send them:
+ * after the per-file rules, the main thread keeps what graph rules, suppressions and
+ * reporters need (header, source, comments), and re-extracts the rest only if asked.
+ */
+export const DEFERRED = ["sections", "pairs", "moduleOps"] as const;
+
+function withoutBodies(o: TargetOutcome): TargetOutcome {
+  if (o.loaded.kind !== "migration") return o;
+  const m = o.loaded.migration;
+  const slim: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(m)) if (!(DEFERRED as readonly string[]).includes(k)) slim[k] = v;
+  return { ...o, loaded: { kind: "migration", migration: slim as never }, keys: Object.keys(m) };
 }
 
 export async function lintTarget(task: TargetTask, opts: RunOptions): Promise<TargetOutcome> {
@@ -53,12 +73,11 @@ function startWorker(init: WorkerInit): void {
       let reply: WorkerReply;
       try {
         const outcomes: TargetOutcome[] = [];
-        for (const task of req.tasks) outcomes.push(await lintTarget(task, opts));
+        for (const task of req.tasks) outcomes.push(withoutBodies(await lintTarget(task, opts)));
         reply = { id: req.id, outcomes };
       } catch (err) {
         reply = { id: req.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
       }
-      // The migrations, their findings and the spans they share go in one message.
       port.postMessage(reply);
     });
   });
