@@ -104,7 +104,9 @@ describe("fix fixtures (fixtures/_fix)", () => {
         const fixable = pre.diagnostics.filter((d) => FIXABLE.includes(d.code));
         expect(fixable.length, "before.py must have a fixable finding").toBeGreaterThan(0);
         const outcome = await runFix(pre, { write: true });
-        expect(outcome.refused).toEqual([]);
+        // Findings left alone are named with the reason; only cases that keep findings have any.
+        if (spec.remaining.length === 0) expect(outcome.refused).toEqual([]);
+        for (const r of outcome.refused) expect(r.path).toMatch(/^migration\.py:\d+ ALM10[124]$/);
         expect(readFileSync(file).equals(after), `fixed ${name} differs from after.py:\n${unifiedDiff("after.py", decode(after), decode(readFileSync(file)))}`).toBe(true);
         const m = await parseMigration(decode(readFileSync(file)), file);
         expect(m.parseError).toBeNull();
@@ -195,7 +197,14 @@ describe("what --fix never touches", () => {
     expect(m.sections.find((s) => s.name === "upgrade")!.unanalyzed.length).toBeGreaterThan(0);
     const outcome = await runFix(res, { write: true });
     expect(outcome.files).toEqual([]);
+    expect(outcome.refused).toEqual([{ path: "migration.py:19 ALM102", reason: expect.stringMatching(/^upgrade\(\) has parts that could not be analyzed/) }]);
     expect(readFileSync(file, "utf8")).toBe(text);
+  });
+
+  it("an upgrade with conditional operations: the finding is named with the reason", async () => {
+    const file = copy(path.join(CASES, "conditional_upgrade", "before.py"));
+    const outcome = await runFix(await lint(file), { write: true });
+    expect(outcome.refused).toEqual([{ path: "migration.py:24 ALM102", reason: expect.stringMatching(/under a condition \(line 21\)/) }]);
   });
 
   it("a file whose encoding cannot be written back byte for byte", async () => {

@@ -49,7 +49,7 @@ export interface FixOutcome {
   fixed: number;
   /** TODO lines written for inverses that cannot be derived. */
   todos: number;
-  /** Files with fixable findings that were left alone, and why. */
+  /** Files (or `path:line CODE` findings) with fixable findings that were left alone, and why. */
   refused: { path: string; reason: string }[];
 }
 
@@ -66,6 +66,7 @@ export async function runFix(result: FixInput, opts: { write: boolean; dialect?:
       out.refused.push({ path: m.path, reason: plan.refused });
       continue;
     }
+    for (const x of plan.skipped) out.refused.push({ path: `${m.path}:${x.diagnostic.span.line} ${x.diagnostic.code}`, reason: x.reason });
     if (plan.edits.length === 0) continue;
     let bytes: Buffer;
     try {

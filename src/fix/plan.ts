@@ -34,6 +34,8 @@ export interface FilePlan {
   todos: number;
   /** Why nothing is planned for the file, when a finding could have been fixed. */
   refused: string | null;
+  /** Findings left alone, and why. */
+  skipped: { diagnostic: Diagnostic; reason: string }[];
 }
 
 type DefStmt = Extract<Stmt, { k: "def" }>;
@@ -64,7 +66,10 @@ interface Rendered {
   todos: number;
 }
 
-const emptyPlan = (refused: string | null = null): FilePlan => ({ edits: [], fixes: new Map(), fixed: [], todos: 0, refused });
+const emptyPlan = (refused: string | null = null): FilePlan => ({ edits: [], fixes: new Map(), fixed: [], todos: 0, refused, skipped: [] });
+
+/** A finding this module leaves alone, with the reason (reported by --fix). */
+class Refuse extends Error {}
 
 export async function planFile(m: Migration, diagnostics: Diagnostic[], dialect = "postgresql"): Promise<FilePlan> {
   const mine = diagnostics.filter((d) => d.path === m.path && !d.suppressed && FIXABLE_CODES.has(d.code));
@@ -83,10 +88,10 @@ export async function planFile(m: Migration, diagnostics: Diagnostic[], dialect 
     const status = pairStatus(pair);
     if (status === "missing") {
       const d = mine.find((x) => x.code === "ALM101" && x.span.line === pair.upgrade!.span.line);
-      if (d) addWhole(plan, d, planMissingDowngrade(ctx, pair));
+      if (d) guarded(plan, d, () => addWhole(plan, d, planMissingDowngrade(ctx, pair)));
     } else if (status === "empty") {
       const d = mine.find((x) => x.code === "ALM102" && x.span.line === pair.downgrade!.span.line);
-      if (d) addWhole(plan, d, planEmptyDowngrade(ctx, pair));
+      if (d) guarded(plan, d, () => addWhole(plan, d, planEmptyDowngrade(ctx, pair)));
     }
   }
   if (mine.some((d) => d.code === "ALM104")) {
@@ -101,6 +106,15 @@ export async function planFile(m: Migration, diagnostics: Diagnostic[], dialect 
     }
   }
   return plan;
+}
+
+function guarded(plan: FilePlan, d: Diagnostic, f: () => void): void {
+  try {
+    f();
+  } catch (err) {
+    if (!(err instanceof Refuse)) throw err;
+    plan.skipped.push({ diagnostic: d, reason: err.message });
+  }
 }
 
 function addWhole(plan: FilePlan, d: Diagnostic, r: { edit: TextEdit; derivable: number; todos: number; description: string } | null): void {
@@ -327,7 +341,10 @@ function ddlLater(op: Op, later: Op[]): Op | undefined {
  * undoes later. Ops without an inverse (SQL, bulk inserts) get one TODO line per run of them.
  */
 function mirrorUpgrade(ctx: Ctx, up: Section, upDef: DefStmt, existing: string): Rendered | null {
-  if (up.unanalyzed.length > 0 || up.typeEvents.length > 0 || up.ops.some((o) => o.conditional)) return null;
+  if (up.unanalyzed.length > 0) throw new Refuse(`${up.name}() has parts that could not be analyzed (${up.unanalyzed[0]!.reason})`);
+  if (up.typeEvents.length > 0) throw new Refuse(`${up.name}() creates or drops types with .create(bind)/.drop(bind)`);
+  const cond = up.ops.find((o) => o.conditional);
+  if (cond) throw new Refuse(`${up.name}() runs ${describeOp(cond)} under a condition (line ${cond.span.line}): the downgrade needs the same condition`);
   const ops = [...up.ops].sort((a, b) => a.order - b.order);
   const expected = expectedInverses(ctx, up);
   const todoLines = todoLinesIn(existing);
@@ -338,7 +355,7 @@ function mirrorUpgrade(ctx: Ctx, up: Section, upDef: DefStmt, existing: string):
     let header: { header: string; alias: string } | null = null;
     if (op.batch) {
       header = batchHeader(ctx, upDef, op);
-      if (!header) throw new Refuse();
+      if (!header) throw new Refuse(`the batch block of line ${op.span.line} could not be mirrored`);
     }
     let line = inverseLine(ctx, op, header?.alias);
     if (!line) return;
@@ -398,22 +415,11 @@ function mirrorUpgrade(ctx: Ctx, up: Section, upDef: DefStmt, existing: string):
   return out;
 }
 
-function tryMirror(ctx: Ctx, up: Section, upDef: DefStmt, existing: string): Rendered | null {
-  try {
-    return mirrorUpgrade(ctx, up, upDef, existing);
-  } catch (err) {
-    if (err instanceof Refuse) return null;
-    throw err;
-  }
-}
-
 function noInverseTodo(what: string, lines: number[]): string {
   const sorted = [...lines].sort((a, b) => a - b);
   const list = sorted.length === 1 ? `line ${sorted[0]}` : `lines ${sorted.slice(0, -1).join(", ")} and ${sorted[sorted.length - 1]}`;
   return `${TODO_PREFIX} undo ${what} of ${list} if needed (no inverse can be derived from ${lines.length === 1 ? "it" : "them"})`;
 }
-
-class Refuse extends Error {}
 
 function fences(ctx: Ctx, def: DefStmt): { start: string; end: string } | null {
   const text = ctx.src.slice(def.span.start, defEnd(ctx.src, def));
@@ -425,13 +431,13 @@ function fences(ctx: Ctx, def: DefStmt): { start: string; end: string } | null {
 function planMissingDowngrade(ctx: Ctx, pair: FunctionPair) {
   const up = pair.upgrade!;
   const upDef = ctx.defs.get(up.name);
-  if (!upDef) return null;
-  const body = tryMirror(ctx, up, upDef, "");
+  if (!upDef) throw new Refuse(`${up.name}() is not a module-level function`);
+  const body = mirrorUpgrade(ctx, up, upDef, "");
   if (!body || body.lines.length === 0) return null;
   const src = ctx.src;
   const downName = pair.suffix ? `downgrade_${pair.suffix}` : "downgrade";
   const header = /^def\s+\w+\s*\(\s*\)\s*(->\s*None\s*)?:/.exec(src.slice(upDef.span.start, upDef.span.start + 200));
-  if (!header || upDef.params.length > 0) return null;
+  if (!header || upDef.params.length > 0) throw new Refuse(`${up.name}() takes parameters: write the downgrade by hand`);
   const lines: Line[] = [];
   const first = upDef.body[0];
   const doc = first && first.k === "expr" && first.expr.k === "str" ? exprText(src, first.expr) : null;
@@ -460,14 +466,15 @@ function planEmptyDowngrade(ctx: Ctx, pair: FunctionPair) {
   const down = pair.downgrade!;
   const upDef = ctx.defs.get(up.name);
   const downDef = ctx.defs.get(down.name);
-  if (!upDef || !downDef || down.unanalyzed.length > 0) return null;
+  if (!upDef || !downDef) throw new Refuse(`${up.name}()/${down.name}() are not module-level functions`);
+  if (down.unanalyzed.length > 0) throw new Refuse(`${down.name}() has parts that could not be analyzed (${down.unanalyzed[0]!.reason})`);
   const src = ctx.src;
   const stmts = downDef.body;
   const docIdx = stmts[0] && stmts[0].k === "expr" && stmts[0].expr.k === "str" ? 0 : -1;
   const rest = stmts.slice(docIdx + 1);
-  if (!rest.every((s) => isRemovable(src, s))) return null;
+  if (!rest.every((s) => isRemovable(src, s))) throw new Refuse(`${down.name}() holds statements other than pass, ... and return`);
   const existing = src.slice(downDef.span.start, defEnd(src, downDef));
-  const body = tryMirror(ctx, up, upDef, existing);
+  const body = mirrorUpgrade(ctx, up, upDef, existing);
   if (!body || body.lines.length === 0) return null;
   const eol = eolAt(src, downDef.span.start);
   const defIndent = indentAt(src, downDef.span.start);
@@ -496,7 +503,7 @@ function planEmptyDowngrade(ctx: Ctx, pair: FunctionPair) {
   // Replace the first `pass`/`...`/`return` line with the body; a trailing comment on it stays on its own line.
   const base = indentAt(src, r0.span.start);
   const tail = restOfLine(src, r0.span.end);
-  if (!/^\s*(#.*)?$/.test(tail)) return null;
+  if (!/^\s*(#.*)?$/.test(tail)) throw new Refuse(`the \`${src.slice(r0.span.start, r0.span.end)}\` of ${down.name}() shares its line with other code`);
   const lineS = lineStart(src, r0.span.start);
   let edit: TextEdit;
   if (tail.trim() === "") edit = { start: lineS, end: nextLineStart(src, r0.span.end), text: render(body.lines, base, ctx.unit, eol) };
@@ -593,10 +600,16 @@ function slotAt(ctx: Ctx, downDef: DefStmt, d: Op, where: "after" | "before", ba
 }
 
 function planMissingInverses(ctx: Ctx, plan: FilePlan, up: Section, down: Section, missing: Set<Op>, wanted: Map<Op, Diagnostic>): void {
-  if (up.unanalyzed.length > 0 || down.unanalyzed.length > 0) return;
+  if (up.unanalyzed.length > 0 || down.unanalyzed.length > 0) {
+    for (const d of wanted.values()) plan.skipped.push({ diagnostic: d, reason: "the functions have parts that could not be analyzed" });
+    return;
+  }
   const upDef = ctx.defs.get(up.name);
   const downDef = ctx.defs.get(down.name);
-  if (!upDef || !downDef) return;
+  if (!upDef || !downDef) {
+    for (const d of wanted.values()) plan.skipped.push({ diagnostic: d, reason: `${up.name}()/${down.name}() are not module-level functions` });
+    return;
+  }
   const src = ctx.src;
   const U = [...up.ops].sort((a, b) => a.order - b.order);
   const inDown = (o: Op) => o.span.start !== undefined && o.span.start >= downDef.span.start && o.span.start < downDef.span.end;
@@ -623,7 +636,10 @@ function planMissingInverses(ctx: Ctx, plan: FilePlan, up: Section, down: Sectio
     let header: { header: string; alias: string } | null = null;
     if (op.batch) {
       header = batchHeader(ctx, upDef, op);
-      if (!header) continue;
+      if (!header) {
+        plan.skipped.push({ diagnostic: d, reason: `the batch block of line ${op.span.line} could not be mirrored` });
+        continue;
+      }
     }
     let slot: Slot | null = null;
     const after = [...matched.keys()].filter((j) => j > k).sort((a, b) => a - b)[0];
@@ -639,7 +655,10 @@ function planMissingInverses(ctx: Ctx, plan: FilePlan, up: Section, down: Sectio
       const at = nextLineStart(src, lastTop.span.end);
       slot = { at, indent: indentAt(src, lastTop.span.start), block: null, lead: at === src.length && !src.endsWith("\n") };
     }
-    if (!slot) continue;
+    if (!slot) {
+      plan.skipped.push({ diagnostic: d, reason: `no line of ${down.name}() to place the inverse next to (statements sharing a line)` });
+      continue;
+    }
     const line = inverseLine(ctx, op, slot.block ? slot.block.alias : header?.alias);
     if (!line) continue;
     if (!line.derivable && existing.includes(line.key)) continue;
