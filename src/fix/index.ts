@@ -61,7 +61,14 @@ export interface FixOutcome {
 export async function runFix(result: FixInput, opts: { write: boolean; dialect?: Dialect }): Promise<FixOutcome> {
   const out: FixOutcome = { diff: "", files: [], fixed: 0, todos: 0, refused: [] };
   for (const { m, diags } of byFile(result)) {
-    const plan = await planFile(m, diags, opts.dialect ?? "postgresql");
+    let plan: FilePlan;
+    try {
+      plan = await planFile(m, diags, opts.dialect ?? "postgresql");
+    } catch (err) {
+      if (process.env.ALEMBIC_LINT_DEBUG) throw err;
+      out.refused.push({ path: m.path, reason: `internal error while planning the fix: ${(err as Error).message} (please report it)` });
+      continue;
+    }
     if (plan.refused) {
       out.refused.push({ path: m.path, reason: plan.refused });
       continue;
