@@ -540,16 +540,35 @@ function sameName(a: string | null | undefined, b: string | null | undefined): b
 }
 
 /** Is `d` (a downgrade op) the inverse of `u` (an upgrade op)? A plain identity match, used only for placement. */
-function answers(u: Op, d: Op): boolean {
+type Same = (a: string | null | undefined, b: string | null | undefined) => boolean;
+
+function answers(u: Op, d: Op, sameTable: Same = sameName, sameCol: Same = sameName): boolean {
   const inv = inverseOf(u);
   if (!inv || inv.op.name !== d.name) return false;
-  if (inv.op.table !== null && d.table !== null && !sameName(inv.op.table, d.table)) return false;
+  if (inv.op.table !== null && d.table !== null && !sameTable(inv.op.table, d.table)) return false;
   const a = inv.op.args;
   for (const key of ["index_name", "constraint_name"]) if (typeof a[key] === "string") return sameName(a[key] as string, d.args[key] as string);
-  if (inv.op.name === "rename_table") return sameName(a.old_table_name as string, d.args.old_table_name as string);
-  if (inv.op.name === "add_column") return sameName(u.args.column_name as string, d.column?.name);
-  if (typeof a.column_name === "string") return sameName(a.column_name, d.args.column_name as string);
-  return inv.op.table !== null && sameName(inv.op.table, d.table);
+  if (inv.op.name === "rename_table") return sameTable(a.old_table_name as string, d.args.old_table_name as string);
+  if (inv.op.name === "add_column") return sameCol(u.args.column_name as string, d.column?.name);
+  if (typeof a.column_name === "string") return sameCol(a.column_name, d.args.column_name as string);
+  return inv.op.table !== null && sameTable(inv.op.table, d.table);
+}
+
+/** Names that renames in these ops make the same object (`rename_table("a", "b")`: a ~ b). */
+function renameGroups(ops: Op[]): { sameTable: Same; sameCol: Same } {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    return r;
+  };
+  const union = (a: string, b: string) => parent.set(find(a), find(b));
+  for (const op of ops) {
+    if (op.name === "rename_table" && typeof op.args.old_table_name === "string" && typeof op.args.new_table_name === "string") union(`t:${op.args.old_table_name.toLowerCase()}`, `t:${op.args.new_table_name.toLowerCase()}`);
+    if (op.name === "alter_column" && typeof op.args.column_name === "string" && typeof op.args.new_column_name === "string") union(`c:${op.args.column_name.toLowerCase()}`, `c:${op.args.new_column_name.toLowerCase()}`);
+  }
+  const same = (p: string): Same => (a, b) => typeof a === "string" && typeof b === "string" && find(p + a.toLowerCase()) === find(p + b.toLowerCase());
+  return { sameTable: same("t:"), sameCol: same("c:") };
 }
 
 interface Slot {
@@ -616,9 +635,10 @@ function planMissingInverses(ctx: Ctx, plan: FilePlan, up: Section, down: Sectio
   const D = down.ops.filter(inDown).sort((a, b) => a.order - b.order);
   const matched = new Map<number, Op>();
   const used = new Set<Op>();
+  const renames = renameGroups([...U, ...D]);
   U.forEach((u, j) => {
     if (missing.has(u)) return;
-    const d = D.find((x) => !used.has(x) && answers(u, x));
+    const d = D.find((x) => !used.has(x) && answers(u, x, renames.sameTable, renames.sameCol));
     if (d) {
       used.add(d);
       matched.set(j, d);
@@ -642,8 +662,10 @@ function planMissingInverses(ctx: Ctx, plan: FilePlan, up: Section, down: Sectio
       }
     }
     let slot: Slot | null = null;
-    const after = [...matched.keys()].filter((j) => j > k).sort((a, b) => a - b)[0];
-    const before = [...matched.keys()].filter((j) => j < k).sort((a, b) => b - a)[0];
+    // After the inverses of everything the upgrade did later; else before those of what it did earlier.
+    const pos = (j: number) => matched.get(j)!.span.start!;
+    const after = [...matched.keys()].filter((j) => j > k).sort((a, b) => pos(b) - pos(a))[0];
+    const before = [...matched.keys()].filter((j) => j < k).sort((a, b) => pos(a) - pos(b))[0];
     if (after !== undefined) slot = slotAt(ctx, downDef, matched.get(after)!, "after", op.batch ? op : null);
     else if (before !== undefined) slot = slotAt(ctx, downDef, matched.get(before)!, "before", op.batch ? op : null);
     else if (lastTop && op.batch && lastTop.k === "with") {
