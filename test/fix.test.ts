@@ -244,6 +244,25 @@ describe("what --fix leaves to the user", () => {
   });
 });
 
+describe("empty bodies", () => {
+  const fixText = async (text: string) => {
+    const file = write(text);
+    await runFix(await lint(file), { write: true });
+    return readFileSync(file, "utf8");
+  };
+  const tail = (body: string) => ALM102_FILE.replace("def downgrade():\n    pass\n", `def downgrade():\n${body}`);
+
+  it("`pass` with a comment: the comment stays on its own line", async () => {
+    expect(await fixText(tail("    pass  # nothing yet\n"))).toBe(tail('    # nothing yet\n    op.drop_column("account", "vat")\n'));
+  });
+
+  it("`...`, `return` and extra `pass` lines", async () => {
+    expect(await fixText(tail("    ...\n"))).toBe(tail('    op.drop_column("account", "vat")\n'));
+    expect(await fixText(tail("    return\n"))).toBe(tail('    op.drop_column("account", "vat")\n'));
+    expect(await fixText(tail('    """Undo."""\n    pass\n    pass\n'))).toBe(tail('    """Undo."""\n    op.drop_column("account", "vat")\n'));
+  });
+});
+
 describe("writing", () => {
   it("keeps the file's permissions", async () => {
     const file = write(ALM102_FILE);

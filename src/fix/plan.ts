@@ -510,7 +510,7 @@ function planEmptyDowngrade(ctx: Ctx, pair: FunctionPair) {
   else {
     const commentAt = r0.span.end + tail.indexOf("#");
     const after = nextLineStart(src, r0.span.end);
-    edit = { start: r0.span.start, end: after, text: src.slice(commentAt, after).replace(/^/, "") + render(body.lines, base, ctx.unit, eol) };
+    edit = { start: r0.span.start, end: after, text: src.slice(commentAt, after) + render(body.lines, base, ctx.unit, eol) };
   }
   // Other lone `pass`/`...` lines go; they would sit after real statements.
   const extra: TextEdit[] = [];
