@@ -117,6 +117,13 @@ describe("fix fixtures (fixtures/_fix)", () => {
         expect(outcome.fixed).toBe(gone.length);
       });
 
+      it("the same file with CRLF line endings gets the same fix, in CRLF", async () => {
+        const crlf = (b: Buffer) => Buffer.from(b.toString("latin1").replace(/\r?\n/g, "\r\n"), "latin1");
+        const file = write(crlf(before));
+        await runFix(await lint(file), { write: true });
+        expect(readFileSync(file).toString("latin1")).toBe(crlf(after).toString("latin1"));
+      });
+
       it("is idempotent: a second --fix changes nothing", async () => {
         const file = copy(path.join(dir, "after.py"));
         const outcome = await runFix(await lint(file), { write: true });
