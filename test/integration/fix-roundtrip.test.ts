@@ -3,7 +3,9 @@
 // fixed with --fix's own code path (lint → runFix → write), then the round-trip driver of the
 // reversibility tests (test/integration/roundtrip.py, used as is) runs it with real Alembic on
 // SQLite after fixtures/_fix/base.py: upgrade, downgrade -1, upgrade again, and compares the
-// schema before and after. Needs python3 with alembic and sqlalchemy: missing them is a failure.
+// schema before and after. Cases marked `"roundtrip": "multidb"` (Alembic's multidb template,
+// with their own base.py) run with fix-roundtrip.py instead: the same steps on two databases.
+// Needs python3 with alembic and sqlalchemy: missing them is a failure.
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
@@ -15,6 +17,7 @@ import { runFix } from "../../src/fix/index.js";
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const CASES = path.join(ROOT, "fixtures", "_fix");
 const DRIVER = path.join(import.meta.dirname, "roundtrip.py");
+const MULTIDB_DRIVER = path.join(import.meta.dirname, "fix-roundtrip.py");
 const PYTHON = process.env.PYTHON ?? "python3";
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "alembic-lint-fix-roundtrip-"));
@@ -30,23 +33,24 @@ interface DriverResult {
   fatal?: string;
 }
 
-function runDriver(caseDir: string, work: string): DriverResult {
-  const r = spawnSync(PYTHON, [DRIVER, caseDir, work], { encoding: "utf8", timeout: 120_000 });
+function runDriver(driver: string, caseDir: string, work: string): DriverResult {
+  const r = spawnSync(PYTHON, [driver, caseDir, work], { encoding: "utf8", timeout: 120_000 });
   if (r.error) throw new Error(`cannot run ${PYTHON}: ${r.error.message} (python3 with alembic and sqlalchemy is required: pip install alembic sqlalchemy)`);
   const out = r.stdout.trim().split("\n").pop() ?? "";
   let parsed: DriverResult;
   try {
     parsed = JSON.parse(out) as DriverResult;
   } catch {
-    throw new Error(`roundtrip.py failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+    throw new Error(`${path.basename(driver)} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
   }
-  if (parsed.fatal) throw new Error(`roundtrip.py: ${parsed.fatal}`);
+  if (parsed.fatal) throw new Error(`${path.basename(driver)}: ${parsed.fatal}`);
   return parsed;
 }
 
+const mode = (d: string) => (JSON.parse(readFileSync(path.join(CASES, d, "case.json"), "utf8")) as { roundtrip?: boolean | "multidb" }).roundtrip;
 const cases = readdirSync(CASES)
   .filter((d) => statSync(path.join(CASES, d)).isDirectory())
-  .filter((d) => (JSON.parse(readFileSync(path.join(CASES, d, "case.json"), "utf8")) as { roundtrip?: boolean }).roundtrip === true)
+  .filter((d) => mode(d) === true || mode(d) === "multidb")
   .sort();
 
 describe("--fix round trip (real Alembic, SQLite)", () => {
@@ -56,15 +60,17 @@ describe("--fix round trip (real Alembic, SQLite)", () => {
     expect(r.status, `alembic/sqlalchemy missing for ${PYTHON}: pip install alembic sqlalchemy\n${r.stderr}`).toBe(0);
   });
 
-  it("has round-trip cases for ALM101, ALM102 and ALM104 fixes", () => {
+  it("has round-trip cases for ALM101, ALM102 and ALM104 fixes, multi-db included", () => {
     expect(cases.length).toBeGreaterThanOrEqual(10);
+    expect(cases.some((c) => mode(c) === "multidb")).toBe(true);
   });
 
   for (const name of cases) {
     it(name, async () => {
       const caseDir = path.join(tmp, name);
       mkdirSync(caseDir, { recursive: true });
-      copyFileSync(path.join(CASES, "base.py"), path.join(caseDir, "base.py"));
+      const multidb = mode(name) === "multidb";
+      copyFileSync(multidb ? path.join(CASES, name, "base.py") : path.join(CASES, "base.py"), path.join(caseDir, "base.py"));
       const target = path.join(caseDir, "target.py");
       copyFileSync(path.join(CASES, name, "before.py"), target);
 
@@ -75,7 +81,7 @@ describe("--fix round trip (real Alembic, SQLite)", () => {
       const after = await lintPaths([target], { select: ["ALM1"], cwd: caseDir });
       expect(after.diagnostics.filter((d) => d.code.startsWith("ALM10")).map((d) => `${d.span.line} ${d.code} ${d.message}`)).toEqual([]);
 
-      const result = runDriver(caseDir, path.join(tmp, `${name}-work`));
+      const result = runDriver(multidb ? MULTIDB_DRIVER : DRIVER, caseDir, path.join(tmp, `${name}-work`));
       expect(result.upgrade_error, "the fixed revision must upgrade").toBeUndefined();
       const detail = JSON.stringify({ downgrade_error: result.downgrade_error, reupgrade_error: result.reupgrade_error, before: result.before, after_downgrade: result.after_downgrade }, null, 1);
       expect(result.roundtrip, `the written downgrade does not restore the schema:\n${readFileSync(target, "latin1")}\n${detail}`).toBe(true);
