@@ -81,6 +81,13 @@ describe("--fix round trip (real Alembic, SQLite)", () => {
       const after = await lintPaths([target], { select: ["ALM1"], cwd: caseDir });
       expect(after.diagnostics.filter((d) => d.code.startsWith("ALM10")).map((d) => `${d.span.line} ${d.code} ${d.message}`)).toEqual([]);
 
+      // The unfixed revision does not round-trip: the fix is what makes the difference.
+      const unfixedDir = path.join(tmp, `${name}-unfixed`);
+      mkdirSync(unfixedDir, { recursive: true });
+      copyFileSync(path.join(caseDir, "base.py"), path.join(unfixedDir, "base.py"));
+      copyFileSync(path.join(CASES, name, "before.py"), path.join(unfixedDir, "target.py"));
+      expect(runDriver(multidb ? MULTIDB_DRIVER : DRIVER, unfixedDir, path.join(tmp, `${name}-unfixed-work`)).roundtrip, "before.py already round-trips").toBe(false);
+
       const result = runDriver(multidb ? MULTIDB_DRIVER : DRIVER, caseDir, path.join(tmp, `${name}-work`));
       expect(result.upgrade_error, "the fixed revision must upgrade").toBeUndefined();
       const detail = JSON.stringify({ downgrade_error: result.downgrade_error, reupgrade_error: result.reupgrade_error, before: result.before, after_downgrade: result.after_downgrade }, null, 1);
