@@ -270,6 +270,15 @@ describe("empty bodies", () => {
   });
 });
 
+describe("ALM104 placement", () => {
+  it("never after a final return", async () => {
+    const text = ALM102_FILE.replace("def downgrade():\n    pass\n", 'def downgrade():\n    op.execute("UPDATE account SET name = NULL")\n    return\n');
+    const file = write(text);
+    await runFix(await lint(file), { write: true });
+    expect(readFileSync(file, "utf8")).toBe(text.replace("    return\n", '    op.drop_column("account", "vat")\n    return\n'));
+  });
+});
+
 describe("writing", () => {
   it("keeps the file's permissions", async () => {
     const file = write(ALM102_FILE);

@@ -674,8 +674,10 @@ function planMissingInverses(ctx: Ctx, plan: FilePlan, up: Section, down: Sectio
       if (last) slot = slotAt(ctx, downDef, last, "after", op);
     }
     if (!slot && after === undefined && before === undefined && lastTop && firstOnLine(src, lastTop.span.start) && /^\s*(#.*)?$/.test(restOfLine(src, lastTop.span.end))) {
-      const at = nextLineStart(src, lastTop.span.end);
-      slot = { at, indent: indentAt(src, lastTop.span.start), block: null, lead: at === src.length && !src.endsWith("\n") };
+      // At the end of the body, but never after a final `return` or `raise`.
+      const ends = lastTop.k === "return" || lastTop.k === "raise";
+      const at = ends ? lineStart(src, lastTop.span.start) : nextLineStart(src, lastTop.span.end);
+      slot = { at, indent: indentAt(src, lastTop.span.start), block: null, lead: !ends && at === src.length && !src.endsWith("\n") };
     }
     if (!slot) {
       plan.skipped.push({ diagnostic: d, reason: `no line of ${down.name}() to place the inverse next to (statements sharing a line)` });
