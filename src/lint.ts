@@ -65,7 +65,11 @@ export async function lintPaths(paths: string[], opts: LintOptions = {}): Promis
   let nextTask = 0;
   for (const tree of trees) {
     const row: (Loaded | number)[] = [];
-    for (const abs of tree.files) row.push(tree.targets.has(abs) ? nextTask++ : await loadHeader(abs, displayPath(abs, opts.cwd)));
+    for (const abs of tree.files) {
+      row.push(tree.targets.has(abs) ? nextTask++ : await loadHeader(abs, displayPath(abs, opts.cwd)));
+      // Reads are synchronous: let the parser's loading (and worker replies) progress meanwhile.
+      if (row.length % 32 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
     pending.push(row);
   }
   const outcomes = await checking;
