@@ -1,7 +1,7 @@
 import { defineRule } from "../src/engine/rule.js";
 import { createdObjects } from "../src/analysis/created.js";
 import { describeOp, pyValue } from "../src/analysis/inverse.js";
-import { asString, type Migration, type Op, type Section, type Value } from "../src/model.js";
+import { asString, pairOf, type Migration, type Op, type Section, type Value } from "../src/model.js";
 
 const given = (a: Record<string, Value>, k: string) => k in a && a[k] !== false;
 
@@ -74,7 +74,7 @@ export default defineRule({
     for (const section of m.sections) {
       if (section.dispatcher) continue;
       const created = createdObjects(section);
-      const pair = m.pairs.find((p) => p.suffix === section.suffix);
+      const pair = pairOf(m, section);
       const other = (section.role === "upgrade" ? pair?.downgrade : pair?.upgrade) ?? null;
       for (const op of section.ops) {
         if (op.name !== "alter_column" || op.conditional || op.dynamicTable || op.table === null) continue;

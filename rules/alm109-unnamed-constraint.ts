@@ -1,6 +1,6 @@
 import { defineRule } from "../src/engine/rule.js";
 import { CREATE_CONSTRAINT_KIND, describeOp } from "../src/analysis/inverse.js";
-import type { Migration, Op, Section } from "../src/model.js";
+import { pairOf, type Migration, type Op, type Section } from "../src/model.js";
 
 const KINDS: Record<string, string> = {
   create_foreign_key: "foreignkey",
@@ -57,7 +57,7 @@ export default defineRule({
   check(m, ctx) {
     for (const section of m.sections) {
       if (section.dispatcher) continue;
-      const pair = m.pairs.find((p) => p.suffix === section.suffix);
+      const pair = pairOf(m, section);
       const other = (section.role === "upgrade" ? pair?.downgrade : pair?.upgrade) ?? null;
       for (const op of section.ops) {
         if (op.conditional || op.dynamicTable) continue;

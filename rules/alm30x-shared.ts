@@ -2,11 +2,10 @@
 // finding, "was this object created by this migration?", SQL statements of execute
 // ops, and small rendering helpers.
 import { classifySql, sameIdent, type SqlName, type SqlStatement } from "../src/analysis/sql.js";
-import { isExpr, type Migration, type Op, type Section, type Value } from "../src/model.js";
+import { inErrorRegion, isExpr, otherSection, type Migration, type Op, type Section, type Value } from "../src/model.js";
 
-function inside(span: { start?: number; end?: number }, region: { start?: number; end?: number }): boolean {
-  return span.start !== undefined && region.start !== undefined && region.end !== undefined && span.start >= region.start && span.start < region.end;
-}
+export { otherSection };
+
 
 /**
  * May this op cause a finding by itself? Not under a runtime condition, not with a
@@ -17,7 +16,7 @@ function inside(span: { start?: number; end?: number }, region: { start?: number
 export function mayReport(m: Migration, s: Section, op: Op, opts: { needTable?: boolean; hidden?: boolean } = {}): boolean {
   if (op.conditional || op.dynamicTable) return false;
   if ((opts.needTable ?? true) && op.table === null) return false;
-  if (m.errorRegions.some((r) => inside(op.span, r))) return false;
+  if (inErrorRegion(m, op.span)) return false;
   if (opts.hidden && hiddenBefore(s, op)) return false;
   return true;
 }
@@ -29,12 +28,6 @@ export function hiddenBefore(s: Section, op: Op): boolean {
   return s.unanalyzed.some((u) => (u.span.start ?? 0) < (op.span.start ?? Infinity));
 }
 
-/** The other function of the pair (upgrade ↔ downgrade), if any. */
-export function otherSection(m: Migration, s: Section): Section | null {
-  const pair = m.pairs.find((p) => p.suffix === s.suffix);
-  if (!pair) return null;
-  return (s.role === "upgrade" ? pair.downgrade : pair.upgrade) ?? null;
-}
 
 /**
  * The literal SQL of an execute op: `op.sql` from the extractor, plus two literal forms it

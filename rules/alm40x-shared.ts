@@ -2,7 +2,9 @@
 // checked, which ops may cause a finding, "was this object created by this
 // migration?" and rendering of the safe recipe as a Python call.
 import { createdObjects, type CreatedObjects } from "../src/analysis/created.js";
-import { isExpr, type Migration, type Op, type Section, type Value } from "../src/model.js";
+import { inErrorRegion, isExpr, otherSection, type Migration, type Op, type Section, type Value } from "../src/model.js";
+
+export { otherSection };
 import type { RuleOption } from "../src/engine/rule.js";
 
 export const CHECK_DOWNGRADE_OPTION: Record<string, RuleOption> = {
@@ -19,16 +21,7 @@ export function checkedSections(m: Migration, options: Record<string, unknown>):
   return m.sections.filter((s) => s.role === "upgrade" || (down && s.role === "downgrade"));
 }
 
-/** The other function of the pair (upgrade ↔ downgrade), if any. */
-export function otherSection(m: Migration, s: Section): Section | null {
-  const pair = m.pairs.find((p) => p.suffix === s.suffix);
-  if (!pair) return null;
-  return (s.role === "upgrade" ? pair.downgrade : pair.upgrade) ?? null;
-}
 
-function inside(span: { start?: number; end?: number }, region: { start?: number; end?: number }): boolean {
-  return span.start !== undefined && region.start !== undefined && region.end !== undefined && span.start >= region.start && span.start < region.end;
-}
 
 /**
  * May this op cause a finding by itself? Not when it runs under a condition, has a
@@ -38,7 +31,7 @@ function inside(span: { start?: number; end?: number }, region: { start?: number
 export function mayReport(m: Migration, s: Section, op: Op, opts: { needTable?: boolean; ignoreUnanalyzed?: boolean } = {}): boolean {
   if (op.conditional || op.dynamicTable) return false;
   if ((opts.needTable ?? true) && op.table === null) return false;
-  if (m.errorRegions.some((r) => inside(op.span, r))) return false;
+  if (inErrorRegion(m, op.span)) return false;
   // Hidden code that runs earlier may have created the table or column. Loops that
   // could not be unrolled are not hidden: their operations are recorded (as conditional).
   const hidden = opts.ignoreUnanalyzed ? [] : s.unanalyzed.filter((u) => !/^a loop over |^a `while` loop$/.test(u.reason));

@@ -280,3 +280,20 @@ export interface MigrationSet {
 export function sectionOf(m: Migration, name: string): Section | undefined {
   return m.sections.find((s) => s.name === name);
 }
+
+/** The upgrade/downgrade pair a section belongs to. */
+export function pairOf(m: Migration, s: Section): FunctionPair | undefined {
+  return m.pairs.find((p) => p.upgrade === s || p.downgrade === s);
+}
+
+/** The other function of a section's pair (upgrade ↔ downgrade), if any. */
+export function otherSection(m: Migration, s: Section): Section | null {
+  const pair = pairOf(m, s);
+  if (!pair) return null;
+  return (s.role === "upgrade" ? pair.downgrade : pair.upgrade) ?? null;
+}
+
+/** Does a span start inside a region where the parser recovered from errors? */
+export function inErrorRegion(m: Migration, span: Span): boolean {
+  return span.start !== undefined && m.errorRegions.some((r) => r.start !== undefined && r.end !== undefined && span.start! >= r.start && span.start! < r.end);
+}
