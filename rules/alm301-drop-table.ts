@@ -1,5 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
-import { Creations, mayReport, rebuiltSwap, tableLabel } from "./alm30x-shared.js";
+import { Creations, mayReport, rebuiltSwap, tableLabel } from "../src/analysis/data-loss.js";
 
 export default defineRule({
   meta: {

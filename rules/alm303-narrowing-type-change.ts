@@ -1,7 +1,7 @@
 import { defineRule } from "../src/engine/rule.js";
 import { isNarrowing, normalizeType, typeText } from "../src/analysis/sqltypes.js";
 import type { Migration, Op, Section, Value } from "../src/model.js";
-import { Creations, mayReport, otherSection, tableLabel } from "./alm30x-shared.js";
+import { Creations, mayReport, otherSection, tableLabel } from "../src/analysis/data-loss.js";
 
 const given = (v: Value | undefined): v is Value => v !== undefined && v !== null;
 

@@ -1,6 +1,6 @@
 import { defineRule } from "../src/engine/rule.js";
 import type { Migration, Op, Section } from "../src/model.js";
-import { Creations, createsTablesOutsideOps, mayReport, otherSection, statementsOf, sqlNameMatches, tableLabel } from "./alm30x-shared.js";
+import { Creations, createsTablesOutsideOps, mayReport, otherSection, statementsOf, sqlNameMatches, tableLabel } from "../src/analysis/data-loss.js";
 
 /** Columns whose values the database generates: they do not need a server default. */
 const GENERATED = /\b(Identity|Computed|Sequence|DefaultClause|FetchedValue)\s*\(|autoincrement\s*=\s*True/;

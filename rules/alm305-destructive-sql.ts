@@ -1,7 +1,7 @@
 import { defineRule } from "../src/engine/rule.js";
 import { tokenize, type SqlName, type SqlStatement } from "../src/analysis/sql.js";
 import { isExpr, type Migration, type Op, type Section, type Value } from "../src/model.js";
-import { clipSql, coreDml, Creations, createsTablesOutsideOps, hiddenBefore, literalSql, mayReport, otherSection, rebuiltSwap, statementsOf } from "./alm30x-shared.js";
+import { clipSql, coreDml, Creations, createsTablesOutsideOps, hiddenBefore, literalSql, mayReport, otherSection, rebuiltSwap, statementsOf } from "../src/analysis/data-loss.js";
 
 interface Hit {
   sql: string;

@@ -1,6 +1,6 @@
 import { defineRule } from "../src/engine/rule.js";
 import type { Op, Section } from "../src/model.js";
-import { mayReport, otherSection, statementsOf, sqlNameMatches, tableLabel } from "./alm30x-shared.js";
+import { mayReport, otherSection, statementsOf, sqlNameMatches, tableLabel } from "../src/analysis/data-loss.js";
 
 const sameTable = (a: Op, schema: string | null, table: string) => a.table === table && (a.schema ?? null) === (schema ?? null);
 

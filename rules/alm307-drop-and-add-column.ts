@@ -1,7 +1,7 @@
 import { defineRule } from "../src/engine/rule.js";
 import { normalizeType, sameType } from "../src/analysis/sqltypes.js";
 import type { Migration, Op, Section, TypeSpec } from "../src/model.js";
-import { Creations, literalSql, mayReport, otherSection, tableLabel } from "./alm30x-shared.js";
+import { Creations, literalSql, mayReport, otherSection, tableLabel } from "../src/analysis/data-loss.js";
 
 const sameTable = (a: Op, b: Op) => a.table === b.table && (a.schema ?? null) === (b.schema ?? null);
 

@@ -1,6 +1,6 @@
 import { defineRule } from "../src/engine/rule.js";
 import type { Migration, Op, Section } from "../src/model.js";
-import { CHECK_DOWNGRADE_OPTION, checkedSections, insideOtherWith, mayReport, sqlStatements } from "./alm40x-shared.js";
+import { CHECK_DOWNGRADE_OPTION, checkedSections, insideOtherWith, mayReport, sqlStatements } from "../src/analysis/online-safety.js";
 
 /** `op.execute("COMMIT")` (the pre-1.2 way out of the migration transaction). */
 const COMMIT_SQL = /^\s*(commit|end)\b/i;

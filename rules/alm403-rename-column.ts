@@ -1,5 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
-import { CHECK_DOWNGRADE_OPTION, alterActions, checkedSections, mayReport, newObjects, tableLabel } from "./alm40x-shared.js";
+import { CHECK_DOWNGRADE_OPTION, alterActions, checkedSections, mayReport, newObjects, tableLabel } from "../src/analysis/online-safety.js";
 
 export default defineRule({
   meta: {

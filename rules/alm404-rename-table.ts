@@ -1,6 +1,6 @@
 import { defineRule } from "../src/engine/rule.js";
 import type { Op, Section } from "../src/model.js";
-import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, sqlStatements, sqlTable, alterActions } from "./alm40x-shared.js";
+import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, sqlStatements, sqlTable, alterActions } from "../src/analysis/online-safety.js";
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -1,7 +1,7 @@
 import { defineRule } from "../src/engine/rule.js";
 import { normalizeType, pgRewriteFree, typeText } from "../src/analysis/sqltypes.js";
 import { isExpr, type Migration, type Op, type Section, type Value } from "../src/model.js";
-import { CHECK_DOWNGRADE_OPTION, alterActions, checkedSections, mayReport, newObjects, otherSection, tableLabel } from "./alm40x-shared.js";
+import { CHECK_DOWNGRADE_OPTION, alterActions, checkedSections, mayReport, newObjects, otherSection, tableLabel } from "../src/analysis/online-safety.js";
 
 const given = (v: Value | undefined): v is Value => v !== undefined && v !== null;
 

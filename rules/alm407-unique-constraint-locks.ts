@@ -1,5 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
-import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, py, schemaKw, sqlIdent, sqlTable, tableLabel, alterActions } from "./alm40x-shared.js";
+import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, py, schemaKw, sqlIdent, sqlTable, tableLabel, alterActions } from "../src/analysis/online-safety.js";
 
 export default defineRule({
   meta: {

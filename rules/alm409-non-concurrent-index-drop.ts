@@ -1,6 +1,6 @@
 import { defineRule } from "../src/engine/rule.js";
 import type { Migration, Op, Section } from "../src/model.js";
-import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, otherSection, restKwargs, sqlStatements, tableLabel } from "./alm40x-shared.js";
+import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, otherSection, restKwargs, sqlStatements, tableLabel } from "../src/analysis/online-safety.js";
 
 interface IndexInfo {
   table: string | null;

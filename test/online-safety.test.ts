@@ -72,7 +72,7 @@ def downgrade():
 });
 
 describe("ALM4xx literal SQL classifier", async () => {
-  const { splitSql, classifySql, parseAlterAction } = await import("../rules/alm40x-shared.js");
+  const { splitSql, classifySql, parseAlterAction } = await import("../src/analysis/online-safety.js");
   it("splits statements, keeping quotes, comments and dollar quoting intact", () => {
     expect(splitSql("-- c;\nCREATE INDEX a ON t (x); SELECT ';'; DO $$ BEGIN; END $$; /* ; */ COMMIT")).toEqual([
       "CREATE INDEX a ON t (x)", "SELECT ';'", "DO $$ BEGIN; END $$", "COMMIT",

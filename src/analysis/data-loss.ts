@@ -1,8 +1,8 @@
 // Shared by the ALM3xx data-loss rules (not a rule itself): which ops may cause a
 // finding, "was this object created by this migration?", SQL statements of execute
 // ops, and small rendering helpers.
-import { classifySql, sameIdent, type SqlName, type SqlStatement } from "../src/analysis/sql.js";
-import { inErrorRegion, isExpr, otherSection, type Migration, type Op, type Section, type Value } from "../src/model.js";
+import { classifySql, sameIdent, type SqlName, type SqlStatement } from "../analysis/sql.js";
+import { inErrorRegion, isExpr, otherSection, type Migration, type Op, type Section, type Value } from "../model.js";
 
 export { otherSection };
 

@@ -1,11 +1,11 @@
 // Shared by the ALM4xx online-safety rules (not a rule itself): which sections are
 // checked, which ops may cause a finding, "was this object created by this
 // migration?" and rendering of the safe recipe as a Python call.
-import { createdObjects, type CreatedObjects } from "../src/analysis/created.js";
-import { inErrorRegion, isExpr, otherSection, type Migration, type Op, type Section, type Value } from "../src/model.js";
+import { createdObjects, type CreatedObjects } from "../analysis/created.js";
+import { inErrorRegion, isExpr, otherSection, type Migration, type Op, type Section, type Value } from "../model.js";
 
 export { otherSection };
-import type { RuleOption } from "../src/engine/rule.js";
+import type { RuleOption } from "../engine/rule.js";
 
 export const CHECK_DOWNGRADE_OPTION: Record<string, RuleOption> = {
   check_downgrade: {
