@@ -30,6 +30,7 @@ describe("header-only reading", () => {
       if (full.parseError) continue; // a broken file's header is the full parser's call
       answered++;
       expect(fast.header, src.slice(0, 400)).toEqual(full.header);
+      expect(fast.comments, "comments").toEqual(full.comments);
     }
     expect(answered).toBeGreaterThan(sources.length * 0.6);
   });

@@ -14,8 +14,11 @@ interface Statement {
   end: number;
 }
 
-/** Splits the source into module-level logical statements (column 0), or null if unsure. */
-function moduleStatements(src: string): Statement[] | null {
+/**
+ * Splits the source into module-level logical statements (column 0), or null if unsure.
+ * Collects every comment on the way (suppressions of graph findings need them).
+ */
+function moduleStatements(src: string, comments: { start: number; text: string }[]): Statement[] | null {
   const out: Statement[] = [];
   let i = 0;
   const n = src.length;
@@ -47,8 +50,9 @@ function moduleStatements(src: string): Statement[] | null {
       while (j < n && (src.charCodeAt(j) === 32 || src.charCodeAt(j) === 9 || src.charCodeAt(j) === 12)) j++;
       const next = src.charCodeAt(j);
       if (next === 10 || next === 13 || next === 35 || j >= n) {
-        // blank or comment-only line: not a statement
+        // blank or comment-only line: not a statement (the comment is read next)
         i = j;
+        if (next === 35) atLineStart = false;
         continue;
       }
       lineIndented = j > i;
@@ -57,7 +61,9 @@ function moduleStatements(src: string): Statement[] | null {
       continue;
     }
     if (c === 35 /* # */) {
+      const start = i;
       while (i < n && src.charCodeAt(i) !== 10) i++;
+      comments.push({ start, text: src.slice(start, i).replace(/\r$/, "") });
       continue;
     }
     if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12) lastSig = i;
@@ -119,7 +125,8 @@ function literal(e: Expr): string | null | string[] | undefined {
 }
 
 export function readHeaderOnly(source: string, path: string, absPath: string): Migration | null {
-  const stmts = moduleStatements(source);
+  const rawComments: { start: number; text: string }[] = [];
+  const stmts = moduleStatements(source, rawComments);
   if (!stmts) return null;
   const lines = new LineIndex(source);
   const span = (s: Statement): Span => {
@@ -178,7 +185,7 @@ export function readHeaderOnly(source: string, path: string, absPath: string): M
     header,
     sections: [],
     pairs: [],
-    comments: [],
+    comments: rawComments.map((c) => ({ ...lines.position(c.start), text: c.text })),
     parseError: null,
     errorRegions: [],
     moduleOps: [],

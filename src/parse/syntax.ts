@@ -109,7 +109,7 @@ class Converter {
 
   comment(c: TSNode): void {
     const p = c.startPosition;
-    this.comments.push({ line: p.row + 1, column: p.column + 1, text: this.text(c) });
+    this.comments.push({ line: p.row + 1, column: p.column + 1, text: this.text(c).replace(/\r$/, "") });
   }
 
   private stmt(n: TSNode): Stmt | null {
