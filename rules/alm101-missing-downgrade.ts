@@ -22,6 +22,7 @@ export default defineRule({
     severity: "error",
     category: "reversibility",
     precision: "very-high",
+    fixable: true,
     docs: {
       summary: "The migration defines upgrade() with operations but no downgrade()",
       rationale:

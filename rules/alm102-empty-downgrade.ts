@@ -9,6 +9,7 @@ export default defineRule({
     severity: "error",
     category: "reversibility",
     precision: "very-high",
+    fixable: true,
     docs: {
       summary: "downgrade() does nothing while upgrade() has operations",
       rationale:

@@ -8,6 +8,7 @@ export default defineRule({
     severity: "error",
     category: "reversibility",
     precision: "high",
+    fixable: true,
     docs: {
       summary: "An upgrade operation has no inverse in downgrade()",
       rationale:
