@@ -177,6 +177,7 @@ export function inverseOf(op: Op): Inverse | null {
 
 const PREVIOUS: Record<string, string> = {
   existing_type: "the previous type",
+  existing_nullable: "the previous nullability",
   existing_server_default: "the previous server default",
   existing_comment: "the previous comment",
 };
@@ -199,8 +200,14 @@ function alterInverse(op: Op): Inverse {
     }
   } else if (a.existing_type !== undefined) args.existing_type = a.existing_type;
   // nullable (None = no change)
+  // Without existing_nullable the previous state is unknown: `nullable=False` may have been a
+  // no-op on a NOT NULL column, and writing `nullable=True` back would loosen it.
   if (typeof a.nullable === "boolean") {
-    args.nullable = typeof a.existing_nullable === "boolean" ? a.existing_nullable : !a.nullable;
+    if (typeof a.existing_nullable === "boolean") args.nullable = a.existing_nullable;
+    else {
+      args.nullable = ph("<previous nullability>");
+      missing.push("existing_nullable");
+    }
     args.existing_nullable = a.nullable;
   } else if (a.existing_nullable !== undefined) args.existing_nullable = a.existing_nullable;
   // server_default (False = no change, None = remove)
