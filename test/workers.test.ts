@@ -128,17 +128,18 @@ describe("worker pool", () => {
     expect(r.stdout).toMatch(/"fixes"/);
   });
 
-  it("lintPaths gives the same models (function bodies included) and findings with and without workers", () => {
+  it("lintPaths gives the same models (function bodies included) and findings with and without workers and deferral", () => {
     const lint = path.join(path.dirname(CLI), "lint.js");
     const script = `
       const { lintPaths } = await import(${JSON.stringify(lint)});
-      const dump = async (jobs) => {
-        const r = await lintPaths([${JSON.stringify(versions)}], { jobs, poolMinFiles: 1, select: ["ALL"] });
+      const dump = async (jobs, poolMinFiles) => {
+        const r = await lintPaths([${JSON.stringify(versions)}], { jobs, poolMinFiles, select: ["ALL"] });
         return JSON.stringify({ files: r.files, diagnostics: r.diagnostics, internalErrors: r.internalErrors, skipped: r.skipped, migrations: [...r.migrations] });
       };
-      const one = await dump(1);
-      const two = await dump(2);
-      process.stdout.write(one === two ? "same " + one.length : "different");
+      const plain = await dump(1, 1e9);
+      const one = await dump(1, 1);
+      const two = await dump(2, 1);
+      process.stdout.write(one === two && one === plain ? "same " + one.length : "different");
     `;
     const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", maxBuffer: 1 << 28 });
     expect(r.stderr).toBe("");

@@ -12,7 +12,7 @@ import { extractMigration } from "../parse/extract.js";
 import { parseWith } from "../parse/syntax.js";
 import type { RunOptions } from "./run.js";
 import type { Selection } from "./registry.js";
-import { DEFERRED, lintTarget, WORKER_MARKER, type TargetOutcome, type TargetTask, type WorkerInit, type WorkerReply, type WorkerRequest } from "./worker.js";
+import { DEFERRED, lintTarget, withoutBodies, WORKER_MARKER, type TargetOutcome, type TargetTask, type WorkerInit, type WorkerReply, type WorkerRequest } from "./worker.js";
 
 export type { TargetOutcome, TargetTask } from "./worker.js";
 
@@ -62,13 +62,19 @@ export function poolSize(count: number, opts: Pick<TargetRunOptions, "jobs" | "p
 export async function lintTargets(tasks: TargetTask[], opts: TargetRunOptions): Promise<TargetOutcome[]> {
   const size = poolSize(tasks.length, opts);
   const url = size > 0 ? workerFile() : null;
-  if (!url) return inThread(tasks, opts.run);
-  return inPool(tasks, opts, size, url);
+  if (url) return inPool(tasks, opts, size, url);
+  // Large runs in this thread (--jobs 1, one core) keep memory bounded the same way:
+  // each file's function bodies (and the rules' caches on them) are dropped once checked.
+  return inThread(tasks, opts.run, tasks.length > 0 && tasks.length >= poolMinFiles(opts));
 }
 
-async function inThread(tasks: TargetTask[], run: RunOptions): Promise<TargetOutcome[]> {
+async function inThread(tasks: TargetTask[], run: RunOptions, deferBodies: boolean): Promise<TargetOutcome[]> {
   const out: TargetOutcome[] = [];
-  for (const t of tasks) out.push(await lintTarget(t, run));
+  for (const t of tasks) out.push(deferBodies ? withoutBodies(await lintTarget(t, run)) : await lintTarget(t, run));
+  if (deferBodies) {
+    const parser = await loadParser();
+    for (const o of out) if (o.keys && o.loaded.kind === "migration") o.loaded.migration = deferredMigration(o.loaded.migration, o.keys, parser);
+  }
   return out;
 }
 

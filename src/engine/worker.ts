@@ -32,7 +32,7 @@ export interface TargetOutcome {
  */
 export const DEFERRED = ["sections", "pairs", "moduleOps"] as const;
 
-function withoutBodies(o: TargetOutcome): TargetOutcome {
+export function withoutBodies(o: TargetOutcome): TargetOutcome {
   if (o.loaded.kind !== "migration") return o;
   const m = o.loaded.migration;
   const slim: Record<string, unknown> = {};
