@@ -19,8 +19,7 @@ depends_on: Union[str, Sequence[str], None] = None
 
 def upgrade() -> None:
     """Upgrade schema."""
-    op.add_column("customer", sa.Column("fax", sa.String(length=32), nullable=True))
-    op.execute("UPDATE customer SET fax = NULL")
+    # Nobody has sent a fax since 2019.
     op.drop_column("customer", "fax")
 
 
