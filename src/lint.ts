@@ -20,7 +20,7 @@ export interface LintOptions extends Selection {
   beforeParse?: (fileCount: number) => void;
   /** Globs (relative to cwd) of scripts checked for stale revision ids (ALM010). */
   scripts?: string[];
-  /** Worker threads for parsing and per-file rules (default: available cores; 1: none). */
+  /** Threads for parsing and per-file rules, this one included (default: available cores; 1: no workers). */
   jobs?: number;
   /** Start workers only from this many target files on (default: see src/engine/pool.ts). */
   poolMinFiles?: number;

@@ -101,7 +101,7 @@ function same(args: string[], opts: { pool?: boolean } = {}) {
   const two = run([...args, "--jobs", "2"], { ALEMBIC_LINT_POOL_MIN_FILES: "1" });
   expect(one.stderr).not.toMatch(/internal error/);
   expect(one.stderr).not.toMatch(/pool:/);
-  if (opts.pool !== false) expect(two.stderr).toMatch(/pool: 2 workers/);
+  if (opts.pool !== false) expect(two.stderr).toMatch(/pool: 2 threads \(1 workers\)/);
   expect(two.code).toBe(one.code);
   expect(two.stdout).toBe(one.stdout);
   expect(two.stderr.replace(/^alembic-lint: pool:.*\n/m, "")).toBe(one.stderr);
