@@ -52,7 +52,7 @@ Options for check:
   --diff                 print the changes --fix would make as a unified diff; write nothing
   --exit-zero            exit 0 even when findings fail the run
   -q, --quiet            print nothing when there are no findings
-  -j, --jobs N           threads checking files in large runs (default: the number of cores; 1: no workers)
+  -j, --jobs N           threads checking files in large runs (default: the number of cores)
   --color, --no-color    force colour on or off (NO_COLOR is honoured)
   --debug                show stack traces of internal errors
   -V, --version          print the version

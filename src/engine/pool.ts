@@ -57,11 +57,14 @@ function workerFile(): URL | null {
   }
 }
 
-/** How many workers a run of `count` targets uses (0: none, run in this thread). */
+/** How many threads check the files of a run of `count` targets (0: this thread alone, no pool). */
 export function poolSize(count: number, opts: Pick<TargetRunOptions, "jobs" | "poolMinFiles">): number {
   const jobs = Math.max(1, Math.floor(opts.jobs ?? defaultJobs()));
   const min = poolMinFiles(opts as TargetRunOptions);
-  if (jobs <= 1 || count === 0 || count < min) return 0;
+  if (count === 0 || count < min) return 0;
+  // One thread: this one, except in runs too large for its heap to hold both every file's
+  // results and the garbage of checking them (one worker checks, this thread collects).
+  if (jobs <= 1) return count > MAIN_THREAD_MAX_FILES ? 1 : 0;
   return Math.max(1, Math.min(jobs, Math.ceil(count / Math.max(1, Math.min(MIN_FILES_PER_WORKER, min)))));
 }
 
@@ -69,8 +72,8 @@ export async function lintTargets(tasks: TargetTask[], opts: TargetRunOptions): 
   const size = poolSize(tasks.length, opts);
   const url = size > 0 ? workerFile() : null;
   if (url) return inPool(tasks, opts, size, url);
-  // Large runs in this thread (--jobs 1, one core) keep memory bounded the same way:
-  // each file's function bodies (and the rules' caches on them) are dropped once checked.
+  // Runs of poolMinFiles or more in this thread (--jobs 1, one core) drop function bodies
+  // too: each file's bodies (and the rules' caches on them) go once checked.
   return inThread(tasks, opts.run, tasks.length > 0 && tasks.length >= poolMinFiles(opts));
 }
 
