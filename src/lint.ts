@@ -68,7 +68,7 @@ export async function lintPaths(paths: string[], opts: LintOptions = {}): Promis
     for (const abs of tree.files) {
       row.push(tree.targets.has(abs) ? nextTask++ : await loadHeader(abs, displayPath(abs, opts.cwd)));
       // Reads are synchronous: let the parser's loading (and worker replies) progress meanwhile.
-      if (row.length % 32 === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (row.length % 4 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
     pending.push(row);
   }
