@@ -14,21 +14,24 @@ export type Loaded =
 
 const COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
 
-/** PEP 263: a coding cookie on line 1 or 2; UTF-8 otherwise. */
-export function decodePython(bytes: Uint8Array): { text: string } | { error: string; line?: number } {
-  let start = 0;
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
+/** A UTF-8 BOM, and the PEP 263 coding cookie on line 1 or 2 (UTF-8 without one). */
+export function sourceEncoding(bytes: Uint8Array): { bom: boolean; encoding: string } {
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  const start = bom ? 3 : 0;
   const head = Buffer.from(bytes.subarray(start, Math.min(bytes.length, start + 400))).toString("latin1").split(/\r\n|\r|\n/, 2);
-  let encoding = "utf-8";
   for (const line of head) {
     const m = COOKIE.exec(line);
-    if (m) {
-      encoding = normalizeEncoding(m[1]!);
-      break;
-    }
+    if (m) return { bom, encoding: normalizeEncoding(m[1]!) };
     if (!/^[ \t\f]*(#.*)?$/.test(line)) break;
   }
-  if (start === 3 && encoding !== "utf-8") return { error: `BOM says UTF-8 but the coding cookie says ${encoding}` };
+  return { bom, encoding: "utf-8" };
+}
+
+/** Source text as Python decodes it (PEP 263). */
+export function decodePython(bytes: Uint8Array): { text: string } | { error: string; line?: number } {
+  const { bom, encoding } = sourceEncoding(bytes);
+  const start = bom ? 3 : 0;
+  if (bom && encoding !== "utf-8") return { error: `BOM says UTF-8 but the coding cookie says ${encoding}` };
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(encoding, { fatal: true });

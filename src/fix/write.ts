@@ -4,8 +4,8 @@
 import { chmodSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ExitError } from "../errors.js";
+import { sourceEncoding } from "../load.js";
 
-const COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
 
 export interface Decoded {
   /** The text without the BOM, exactly as decoded (lone CRs kept). */
@@ -14,15 +14,6 @@ export interface Decoded {
   /** WHATWG label of the encoding ("utf-8" unless a cookie says otherwise). */
   encoding: string;
   encode: (text: string) => Buffer | null;
-}
-
-function normalizeEncoding(name: string): string {
-  const n = name.toLowerCase().replace(/_/g, "-");
-  if (n === "utf8" || n === "utf-8" || n.startsWith("utf-8-")) return "utf-8";
-  if (n === "latin-1" || n === "latin1" || n === "iso-8859-1" || n === "iso8859-1" || n === "l1") return "latin1";
-  if (n === "cp1252") return "windows-1252";
-  if (n === "ascii" || n === "us-ascii") return "utf-8";
-  return n;
 }
 
 /** An encoder for a single-byte encoding, from the decoder's own table; null for other encodings. */
@@ -60,18 +51,8 @@ function singleByteEncoder(label: string): ((s: string) => Buffer | null) | null
  * written back byte for byte (an encoding without an exact round trip).
  */
 export function decodeForFix(bytes: Uint8Array): Decoded | { error: string } {
-  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  const { bom, encoding } = sourceEncoding(bytes);
   const body = bytes.subarray(bom ? 3 : 0);
-  const head = Buffer.from(body.subarray(0, 400)).toString("latin1").split(/\r\n|\r|\n/, 2);
-  let encoding = "utf-8";
-  for (const line of head) {
-    const m = COOKIE.exec(line);
-    if (m) {
-      encoding = normalizeEncoding(m[1]!);
-      break;
-    }
-    if (!/^[ \t\f]*(#.*)?$/.test(line)) break;
-  }
   let text: string;
   try {
     text = new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(body);
