@@ -74,27 +74,8 @@ function firstBadUtf8(bytes: Uint8Array, start: number): { offset: number; line:
   return { offset: lo, line };
 }
 
-/**
- * Reads a file for the revision-graph rules only: its header, without a syntax tree
- * when the header reader is sure, else through the full parse.
- */
-export async function loadHeader(absPath: string, path: string): Promise<Loaded> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(absPath);
-  } catch {
-    return loadMigration(absPath, path);
-  }
-  if (bytes.includes(0)) return { kind: "skipped", path, absPath, reason: "binary file (contains NUL bytes)" };
-  const decoded = decodePython(bytes);
-  if ("text" in decoded) {
-    const m = readHeaderOnly(normalizeSource(decoded.text), path, absPath);
-    if (m) return { kind: "migration", migration: m };
-  }
-  return loadMigration(absPath, path);
-}
-
-export async function loadMigration(absPath: string, path: string): Promise<Loaded> {
+/** Reads and decodes a file; a problem ends as a per-file error or skip, never a throw. */
+function readSource(absPath: string, path: string): { text: string } | Exclude<Loaded, { kind: "migration" }> {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(absPath);
@@ -106,5 +87,23 @@ export async function loadMigration(absPath: string, path: string): Promise<Load
   if (bytes.includes(0)) return { kind: "skipped", path, absPath, reason: "binary file (contains NUL bytes)" };
   const decoded = decodePython(bytes);
   if ("error" in decoded) return { kind: "error", path, absPath, message: decoded.error, ...(decoded.line ? { line: decoded.line } : {}) };
-  return { kind: "migration", migration: await parseMigration(decoded.text, path, absPath) };
+  return decoded;
+}
+
+/**
+ * Reads a file for the revision-graph rules only: its header, without a syntax tree
+ * when the header reader is sure, else through the full parse of the same text.
+ */
+export async function loadHeader(absPath: string, path: string): Promise<Loaded> {
+  const source = readSource(absPath, path);
+  if (!("text" in source)) return source;
+  const m = readHeaderOnly(normalizeSource(source.text), path, absPath);
+  if (m) return { kind: "migration", migration: m };
+  return { kind: "migration", migration: await parseMigration(source.text, path, absPath) };
+}
+
+export async function loadMigration(absPath: string, path: string): Promise<Loaded> {
+  const source = readSource(absPath, path);
+  if (!("text" in source)) return source;
+  return { kind: "migration", migration: await parseMigration(source.text, path, absPath) };
 }
