@@ -160,13 +160,6 @@ function decideColor(values: CheckValues, io: IO, toFile: boolean): boolean {
   return !toFile && io.isTTY;
 }
 
-/** Config globs are relative to the config file's directory; the engine resolves globs from cwd. */
-function relativeGlob(configFile: string, glob: string, cwd: string): string {
-  if (path.isAbsolute(glob)) return glob;
-  const rel = path.relative(cwd, path.dirname(configFile)).split(path.sep).join("/");
-  return rel === "" ? glob : `${rel}/${glob}`;
-}
-
 async function check(paths: string[], values: CheckValues, io: IO): Promise<number> {
   const { FORMATS, loadReporter } = await import("./report/types.js");
   const format = (values.format ?? "friendly") as (typeof FORMATS)[number];
@@ -202,7 +195,8 @@ async function check(paths: string[], values: CheckValues, io: IO): Promise<numb
     ruleOptions: config.ruleOptions,
     ...(config.exclude ? { exclude: config.exclude } : {}),
     ...(config.requireReason ? { requireReason: config.requireReason } : {}),
-    scripts: [...(config.scripts ?? []).map((g) => (config.file ? relativeGlob(config.file, g, io.cwd) : g)), ...(values.scripts ?? [])],
+    // Config globs arrive absolute (resolved against the config file's directory).
+    scripts: [...(config.scripts ?? []), ...(values.scripts ?? [])],
     cwd: io.cwd,
     ...(jobs !== undefined ? { jobs } : {}),
     beforeParse: (fileCount) => {
