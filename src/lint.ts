@@ -136,7 +136,7 @@ async function readScripts(globs: string[], cwd: string): Promise<ScriptFile[]> 
 function unreadableStub(path: string, absPath: string): Migration {
   const span = { line: 1, column: 1, endLine: 1, endColumn: 1 };
   return {
-    path, absPath, source: "", sections: [], pairs: [], comments: [], parseError: null, errorRegions: [], moduleOps: [],
+    path, absPath, source: "", sections: [], pairs: [], comments: [], parseError: null, errorRegions: [],
     header: { revision: { value: { expr: "<unreadable file>" }, span }, downRevision: null, branchLabels: null, dependsOn: null, docstring: null },
   };
 }

@@ -262,8 +262,6 @@ export interface Migration {
   parseError: { line: number; column: number; message: string } | null;
   /** Spans where the parser recovered from errors. */
   errorRegions: Span[];
-  /** Module-level `op.*` calls (they fail at import time). */
-  moduleOps: Op[];
 }
 
 /** The migration files of one versions tree. */

@@ -30,7 +30,7 @@ export interface TargetOutcome {
  * after the per-file rules, the main thread keeps what graph rules, suppressions and
  * reporters need (header, source, comments), and re-extracts the rest only if asked.
  */
-export const DEFERRED = ["sections", "pairs", "moduleOps"] as const;
+export const DEFERRED = ["sections", "pairs"] as const;
 
 export function withoutBodies(o: TargetOutcome): TargetOutcome {
   if (o.loaded.kind !== "migration") return o;

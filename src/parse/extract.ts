@@ -137,7 +137,6 @@ class Extractor {
       comments: this.mod.comments,
       parseError: this.mod.error,
       errorRegions: this.mod.errorRegions.map((r) => this.span(r)),
-      moduleOps: [],
     };
   }
 

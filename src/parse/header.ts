@@ -188,7 +188,6 @@ export function readHeaderOnly(source: string, path: string, absPath: string): M
     comments: rawComments.map((c) => ({ ...lines.position(c.start), text: c.text })),
     parseError: null,
     errorRegions: [],
-    moduleOps: [],
   };
 }
 
