@@ -33,6 +33,15 @@ describe("fast expression reader", () => {
     expect(sources.length).toBeGreaterThan(300);
   });
 
+  it("decodes a backslash line continuation inside a CRLF string the same way both ways", async () => {
+    const parser = await loadParser();
+    const src = 'x = "a\\\r\nb"\r\n';
+    for (const fastExpressions of [true, false]) {
+      const body = parseWith(parser, src, { fastExpressions }).body;
+      expect(body[0]).toMatchObject({ k: "assign", value: { k: "str", value: "ab" } });
+    }
+  });
+
   it("reads the shapes migrations use", () => {
     const read = (s: string) => readExpression(s, 0, s.length);
     expect(read('op.f("ix_a")')).toMatchObject({ k: "call", fn: { k: "attr", attr: "f" }, args: [{ k: "str", value: "ix_a" }] });

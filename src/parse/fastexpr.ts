@@ -465,8 +465,8 @@ class ExprParser {
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", v: "\v", "\n": "" };
 
-/** String body → value, as syntax.ts decodes tree-sitter's string_content/escape_sequence. */
-function decode(content: string, raw: boolean): string {
+/** A string literal's body → its value (Python escape rules); shared with syntax.ts. */
+export function decode(content: string, raw: boolean): string {
   if (raw || !content.includes("\\")) return content;
   return content.replace(/\\(\r\n|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}]*\}|[0-7]{1,3}|[\s\S])/g, (m, e: string) => {
     if (e === "\r\n") return "";

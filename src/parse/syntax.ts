@@ -3,7 +3,7 @@
 import { createRequire } from "node:module";
 import type { Node as TSNode, Parser as TSParser } from "web-tree-sitter";
 import type { Comment, Expr, Keyword, Param, ParsedModule, Span, Stmt } from "./ast.js";
-import { readExpression, Unsupported } from "./fastexpr.js";
+import { decode, readExpression, Unsupported } from "./fastexpr.js";
 
 let parserPromise: Promise<TSParser> | null = null;
 
@@ -569,10 +569,8 @@ class Converter {
           prefix = this.text(c).replace(/['"]+$/, "").toLowerCase();
           break;
         case "string_content":
-          value += prefix.includes("r") ? this.text(c) : unescapePython(this.text(c));
-          break;
         case "escape_sequence":
-          value += prefix.includes("r") ? this.text(c) : unescapePython(this.text(c));
+          value += decode(this.text(c), prefix.includes("r"));
           break;
         case "interpolation":
           return { k: "fstr", span };
@@ -600,16 +598,4 @@ function isExpressionType(t: string): boolean {
 function unexpectedText(t: string): string {
   const first = t.trim().split(/\s+/)[0] ?? "";
   return first ? `unexpected ${JSON.stringify(first.length > 30 ? first.slice(0, 30) + "…" : first)}` : "unexpected input";
-}
-
-const SIMPLE_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", v: "\v", "0": "\0", "\n": "" };
-
-function unescapePython(s: string): string {
-  if (!s.includes("\\")) return s;
-  return s.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}]*\}|[0-7]{1,3}|[\s\S])/g, (m, e: string) => {
-    if (e[0] === "x" || e[0] === "u" || e[0] === "U") return String.fromCodePoint(parseInt(e.slice(1), 16));
-    if (e[0] === "N") return m;
-    if (/^[0-7]+$/.test(e)) return String.fromCharCode(parseInt(e, 8));
-    return SIMPLE_ESCAPES[e] ?? m;
-  });
 }
