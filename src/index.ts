@@ -3,8 +3,7 @@ import path from "node:path";
 import { parseMigration } from "./parse/index.js";
 import { runRules } from "./engine/run.js";
 import { resolveSelection, type Selection } from "./engine/registry.js";
-import { applySuppressions } from "./engine/suppress.js";
-import { sortDiagnostics } from "./engine/run.js";
+import { suppressFindings } from "./lint.js";
 import type { Diagnostic, Dialect } from "./engine/rule.js";
 import type { Migration, MigrationSet } from "./model.js";
 import type { ScriptsInput } from "./scripts.js";
@@ -20,6 +19,7 @@ export interface SourceLintOptions extends Selection {
   ruleOptions?: Record<string, Record<string, unknown>>;
   /** Files to report on (default: all of them). */
   targets?: string[];
+  requireReason?: boolean | string[];
 }
 
 /**
@@ -39,8 +39,8 @@ export async function lintSources(files: { path: string; text: string }[], opts:
   const rules = resolveSelection(opts);
   const { diagnostics, internalErrors } = runRules([set], { rules, dialect: opts.dialect ?? "postgresql", ...(opts.ruleOptions ? { ruleOptions: opts.ruleOptions } : {}) });
   if (internalErrors.length > 0) throw new Error(internalErrors.map((e) => `${e.code} on ${e.path}: ${e.message}\n${e.stack ?? ""}`).join("\n"));
-  const byPath = new Map(migrations.filter((m) => targets.has(m.absPath)).map((m) => [m.path, m as Migration | null]));
-  return { diagnostics: sortDiagnostics(applySuppressions(diagnostics, byPath, rules)), migrations };
+  const checked = migrations.filter((m) => targets.has(m.absPath)).map((m) => ({ path: m.path, migration: m }));
+  return { diagnostics: suppressFindings(diagnostics, { sets: [set], files: checked, scripts, rules, internalErrors, ...(opts.requireReason !== undefined ? { requireReason: opts.requireReason } : {}) }), migrations };
 }
 
 export async function lintSource(text: string, opts: SourceLintOptions & { path?: string } = {}): Promise<Diagnostic[]> {

@@ -3,7 +3,7 @@ import { discover, type VersionsTree } from "./discover.js";
 import { loadHeader, type Loaded } from "./load.js";
 import { runProjectRules, sortDiagnostics, type FileRuleResult, type InternalError, type RunOptions } from "./engine/run.js";
 import { lintTargets, type TargetTask } from "./engine/pool.js";
-import { resolveSelection, type Selection } from "./engine/registry.js";
+import { resolveSelection, type ActiveRule, type Selection } from "./engine/registry.js";
 import { applySuppressions } from "./engine/suppress.js";
 import type { Diagnostic, Dialect } from "./engine/rule.js";
 import type { Migration, MigrationSet } from "./model.js";
@@ -100,17 +100,33 @@ export async function lintPaths(paths: string[], opts: LintOptions = {}): Promis
   for (const set of sets) Object.assign(set, { scripts, allSets: sets });
   const { diagnostics, internalErrors } = runProjectRules(sets, run, (m) => fileResults.get(m));
   const migrations = new Map(sets.flatMap((s) => s.migrations.map((m) => [m.path, m] as const)));
-  const byPath = new Map<string, Migration | null>([...migrations, ...files.map((f) => [f.path, f.migration] as const)]);
-  const all = applySuppressions([...loadErrors, ...diagnostics], byPath, rules, {
-    reportIn: new Set(files.map((f) => f.path)),
-    internalErrors,
-    texts: new Map(scripts.map((s) => [s.path, s.text])),
-    ...(opts.requireReason !== undefined ? { requireReason: opts.requireReason } : {}),
-  });
-  const result: LintResult = { trees, files, diagnostics: sortDiagnostics(all), internalErrors, skipped, migrations, scripts: scripts.map((s) => s.path) };
+  const all = suppressFindings([...loadErrors, ...diagnostics], { sets, files, scripts, rules, internalErrors, ...(opts.requireReason !== undefined ? { requireReason: opts.requireReason } : {}) });
+  const result: LintResult = { trees, files, diagnostics: all, internalErrors, skipped, migrations, scripts: scripts.map((s) => s.path) };
   // SARIF `fixes` for the reversibility findings (src/fix/).
   await (await import("./fix/index.js")).attachFixes(result, opts.dialect ?? "postgresql");
   return result;
+}
+
+/**
+ * In-source suppressions over a run's findings, sorted: suppressions count in every file
+ * of the trees and in scripts, ALM902 is reported only in the files checked.
+ */
+export function suppressFindings(
+  diagnostics: Diagnostic[],
+  run: { sets: MigrationSet[]; files: { path: string; migration: Migration | null }[]; scripts: ScriptFile[]; rules: ActiveRule[]; internalErrors: InternalError[]; requireReason?: LintOptions["requireReason"] },
+): Diagnostic[] {
+  const byPath = new Map<string, Migration | null>([
+    ...run.sets.flatMap((s) => s.migrations.map((m) => [m.path, m] as const)),
+    ...run.files.map((f) => [f.path, f.migration] as const),
+  ]);
+  return sortDiagnostics(
+    applySuppressions(diagnostics, byPath, run.rules, {
+      reportIn: new Set(run.files.map((f) => f.path)),
+      internalErrors: run.internalErrors,
+      texts: new Map(run.scripts.map((s) => [s.path, s.text])),
+      ...(run.requireReason !== undefined ? { requireReason: run.requireReason } : {}),
+    }),
+  );
 }
 
 /** Script files named by `scripts` globs; unreadable or binary ones are skipped. */
