@@ -349,14 +349,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
 
   // FK edges present when the function starts: those the other function creates and keeps.
   // (Only edges after which nothing hidden or opaque runs in the other function.)
-  if (other) {
-    const otherSim = simulate(other, { enumTypes, migration: opts.migration ?? null });
-    const end = otherSim.steps.length;
-    for (const e of otherSim.liveForeignKeys(end)) {
-      if (e.created < 0 || e.maybe || otherSim.hiddenAfter(e.op) || otherSim.barrierBetween(e.created, end, [e.table, e.refTable, ...(e.name ? [e.name] : [])])) continue;
-      fks.push({ ...e, created: -1, removed: undefined });
-    }
-  }
+  if (other) for (const e of startForeignKeys(other, opts.migration ?? null)) fks.push({ ...e, created: -1, removed: undefined });
 
   const lastOf = (key: string): LifeEvent | undefined => {
     const h = byKey.get(key);
@@ -851,9 +844,78 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   };
 }
 
+/**
+ * The FK edges a function creates and keeps to its end with nothing hidden or opaque
+ * after them: the edges present when its pair starts. They do not depend on enum-type
+ * tracking, so they are computed once per function (a simulation of the function alone)
+ * and only when it has an operation that can declare a foreign key at all.
+ */
+const START_FKS = new WeakMap<Section, { migration: Migration | null; edges: ForeignKeyEdge[] }>();
+function startForeignKeys(other: Section, migration: Migration | null): ForeignKeyEdge[] {
+  const hit = START_FKS.get(other);
+  if (hit && hit.migration === migration) return hit.edges;
+  const edges: ForeignKeyEdge[] = [];
+  // Only create_table, add_column and create_foreign_key declare edges (renames copy existing ones).
+  if (other.ops.some((op) => op.name === "create_table" || op.name === "add_column" || op.name === "create_foreign_key")) {
+    const otherSim = simulate(other, { enumTypes: false, migration });
+    const end = otherSim.steps.length;
+    for (const e of otherSim.liveForeignKeys(end)) {
+      if (e.created < 0 || e.maybe || otherSim.hiddenAfter(e.op) || otherSim.barrierBetween(e.created, end, [e.table, e.refTable, ...(e.name ? [e.name] : [])])) continue;
+      edges.push(e);
+    }
+  }
+  START_FKS.set(other, { migration, edges });
+  return edges;
+}
+
+/**
+ * The simulation with enum types not tracked, derived from the one that tracks them:
+ * type events and type uses are left out, everything else (steps, edges, barriers,
+ * taints, the catalog, other objects' histories) is the same in both.
+ */
+function withoutTypes(full: Simulation): Simulation {
+  const hasTypes = full.events.some((e) => e.ref.kind === "type");
+  const usesCache = new Map<Op, ObjRef[]>();
+  const history = (ref: ObjRef): LifeEvent[] => (ref.kind === "type" ? [] : full.history(ref));
+  const prev = (ref: ObjRef, pos: number): LifeEvent | undefined => (ref.kind === "type" ? undefined : full.prev(ref, pos));
+  const next = (ref: ObjRef, pos: number): LifeEvent | undefined => (ref.kind === "type" ? undefined : full.next(ref, pos));
+  const state = (ref: ObjRef, pos: number): { state: State; event?: LifeEvent } => (ref.kind === "type" ? { state: "unknown" } : full.state(ref, pos));
+  const createdBefore = (ref: ObjRef, op: Op): boolean => ref.kind !== "type" && full.createdBefore(ref, op);
+  return {
+    ...full,
+    events: hasTypes ? full.events.filter((e) => e.ref.kind !== "type") : full.events,
+    history,
+    prev,
+    next,
+    state,
+    usesOf: (op) => {
+      const all = full.usesOf(op);
+      if (!all.some((r) => r.kind === "type")) return all;
+      let out = usesCache.get(op);
+      if (!out) {
+        out = all.filter((r) => r.kind !== "type");
+        usesCache.set(op, out);
+      }
+      return out;
+    },
+    createdBefore,
+  };
+}
+
 /** Source offsets of a function's body (def line to the end of its indented block). */
+const RANGES = new WeakMap<Section, { m: Migration; range: { start: number; end: number } | null }>();
+
 export function sectionRange(m: Migration | null, section: Section): { start: number; end: number } | null {
   if (!m || section.span.start === undefined) return null;
+  const hit = RANGES.get(section);
+  if (hit && hit.m === m) return hit.range;
+  const range = computeSectionRange(m, section);
+  RANGES.set(section, { m, range });
+  return range;
+}
+
+function computeSectionRange(m: Migration, section: Section): { start: number; end: number } | null {
+  if (section.span.start === undefined) return null;
   const src = m.source;
   const lineStart = src.lastIndexOf("\n", section.span.start - 1) + 1;
   const indent = /^[ \t]*/.exec(src.slice(lineStart))![0].length;
@@ -1080,8 +1142,20 @@ function identifiers(stmt: string): string[] {
 
 const SCHEMA_ONLY = /^(comment|grant|revoke|set|reset|analyze|vacuum|reindex|lock|cluster|refresh|notify|listen|begin|commit|start|savepoint|release|rollback|pragma|create\s+(or\s+replace\s+)?(view|function|procedure|trigger|extension|schema|sequence|role|user|policy|rule|aggregate|operator|domain|publication|subscription|statistics|materialized)|drop\s+(view|function|procedure|trigger|extension|schema|sequence|role|user|policy|rule|aggregate|operator|domain|publication|subscription|statistics|materialized))\b/i;
 
-/** Classifies literal SQL text. */
+/** Results by SQL text: simulations of both settings and rules classify the same texts again. */
+const SQL_CACHE = new Map<string, SqlEffects>();
+
+/** Classifies literal SQL text. The result is shared: callers must not modify it. */
 export function classifySql(sqlText: string): SqlEffects {
+  const hit = SQL_CACHE.get(sqlText);
+  if (hit) return hit;
+  const effects = classifySqlUncached(sqlText);
+  if (SQL_CACHE.size >= 2000) SQL_CACHE.clear();
+  SQL_CACHE.set(sqlText, effects);
+  return effects;
+}
+
+function classifySqlUncached(sqlText: string): SqlEffects {
   const effects: SqlEffects = { events: [], uses: [], tainted: [], writesData: false };
   const stripped = stripSql(sqlText);
   for (const stmt of splitStatements(stripped)) {
@@ -1274,6 +1348,12 @@ export function simulateMigration(m: Migration, opts: { enumTypes?: boolean } = 
   }
   const hit = byOpt.get(k);
   if (hit) return hit;
+  if (!enumTypes) {
+    // Same walk as with enum types, minus the type events: derived, not simulated again.
+    const derived = simulateMigration(m, { enumTypes: true }).map(({ section, other, sim }) => ({ section, other, sim: withoutTypes(sim) }));
+    byOpt.set(k, derived);
+    return derived;
+  }
   const out: SectionSim[] = [];
   for (const pair of m.pairs) {
     for (const [section, other] of [[pair.upgrade, pair.downgrade], [pair.downgrade, pair.upgrade]] as const) {
