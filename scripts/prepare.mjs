@@ -1,4 +1,4 @@
-// `npm run prepare`: build dist/ with tsc.
+// `npm run prepare`: build dist/ with tsc, then bundle the command (scripts/bundle.mjs).
 //
 // npm runs `prepare` after `npm install` in a clone, and when it installs this
 // repository as a git dependency, which is how pre-commit installs a node hook
@@ -39,3 +39,8 @@ if (r.status !== 0) {
   if (!existsSync(path.join(root, "dist", "src", "cli.js"))) process.exit(r.status ?? 1);
   process.stderr.write("alembic-lint prepare: tsc reported type errors (above); the JavaScript in dist/ was emitted anyway\n");
 }
+
+// The command that ships is the bundle in dist/bin (scripts/bundle.mjs).
+const b = spawnSync(process.execPath, [path.join(root, "scripts", "bundle.mjs")], { cwd: root, stdio: "inherit" });
+if (b.error) throw b.error;
+if (b.status !== 0) process.exit(b.status ?? 1);

@@ -372,8 +372,8 @@ describe("adoption, end to end", () => {
     expect((await run(dir, [])).code).toBe(0);
   });
 
-  // The built CLI: dist/src/cli.js (built by `npm test`), or ALEMBIC_LINT_CLI.
-  const CLI = process.env.ALEMBIC_LINT_CLI ? path.resolve(process.env.ALEMBIC_LINT_CLI) : path.resolve(import.meta.dirname, "..", "dist", "src", "cli.js");
+  // The built CLI: dist/bin/cli.js (built by `npm test`), or ALEMBIC_LINT_CLI.
+  const CLI = process.env.ALEMBIC_LINT_CLI ? path.resolve(process.env.ALEMBIC_LINT_CLI) : path.resolve(import.meta.dirname, "..", "dist", "bin", "cli.js");
   const spawn = (dir: string, args: string[]) => {
     const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 60000 });
     return { code: r.status, out: r.stdout, err: r.stderr };

@@ -354,8 +354,8 @@ describe("the CLI with a config file (in process)", () => {
   });
 });
 
-// The spawned CLI: dist/src/cli.js (built by `npm test`), or ALEMBIC_LINT_CLI.
-const CLI = process.env.ALEMBIC_LINT_CLI ? path.resolve(process.env.ALEMBIC_LINT_CLI) : path.resolve(import.meta.dirname, "..", "dist", "src", "cli.js");
+// The spawned CLI: dist/bin/cli.js (built by `npm test`), or ALEMBIC_LINT_CLI.
+const CLI = process.env.ALEMBIC_LINT_CLI ? path.resolve(process.env.ALEMBIC_LINT_CLI) : path.resolve(import.meta.dirname, "..", "dist", "bin", "cli.js");
 
 function spawn(args: string[], cwd: string): { code: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 60000 });

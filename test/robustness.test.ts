@@ -9,7 +9,7 @@ import { loadMigration } from "../src/load.js";
 import { rng } from "./bench/corpus.js";
 import { mutate, seedSources } from "./fuzz/mutate.js";
 
-const CLI = path.resolve(import.meta.dirname, "..", "dist", "src", "cli.js");
+const CLI = path.resolve(import.meta.dirname, "..", "dist", "bin", "cli.js");
 const REV = (id: string, down: string | null) => `revision = "${id}"\ndown_revision = ${down ? `"${down}"` : "None"}\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n`;
 
 function run(args: string[], cwd: string) {

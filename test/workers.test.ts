@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { writeCorpus } from "./bench/corpus.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const CLI = process.env.ALEMBIC_LINT_CLI ?? path.join(ROOT, "dist", "src", "cli.js");
+const CLI = process.env.ALEMBIC_LINT_CLI ?? path.join(ROOT, "dist", "bin", "cli.js");
 
 function run(args: string[], env: Record<string, string> = {}, cwd = dir) {
   const r = spawnSync(process.execPath, [CLI, ...args], {
@@ -129,7 +129,7 @@ describe("worker pool", () => {
   });
 
   it("lintPaths gives the same models (function bodies included) and findings with and without workers and deferral", () => {
-    const lint = path.join(path.dirname(CLI), "lint.js");
+    const lint = path.join(ROOT, "dist", "src", "lint.js"); // the library API
     const script = `
       const { lintPaths } = await import(${JSON.stringify(lint)});
       const dump = async (jobs, poolMinFiles) => {

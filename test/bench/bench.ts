@@ -27,7 +27,7 @@ import { loadParser, normalizeSource } from "../../src/parse/index.js";
 import { writeCorpus } from "./corpus.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const CLI = path.resolve(HERE, "../../src/cli.js");
+const CLI = path.resolve(HERE, "../../bin/cli.js");
 
 interface ChildRun {
   wallMs: number;
