@@ -1,9 +1,9 @@
 // PATH arguments → versions trees. A PATH may be a project root (alembic.ini or
 // [tool.alembic] in pyproject.toml), a script location, a versions directory, or
 // single files (then the rest of their tree is read for graph rules only).
-import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import fg from "fast-glob";
 import { UsageError } from "./engine/registry.js";
 
 export interface VersionsTree {
@@ -34,16 +34,28 @@ export function isMigrationFileName(name: string): boolean {
 }
 
 function listTree(root: string, recursive: boolean): string[] {
-  const files = fg.sync(recursive ? "**/*.py" : "*.py", {
-    cwd: root,
-    absolute: true,
-    onlyFiles: true,
-    followSymbolicLinks: false,
-    ignore: IGNORE_DIRS,
-    dot: false,
-    suppressErrors: true,
-  });
+  // A versions directory is one readdir; fast-glob (~30 modules to load) only for trees.
+  const files = recursive
+    ? glob().sync("**/*.py", { cwd: root, absolute: true, onlyFiles: true, followSymbolicLinks: false, ignore: IGNORE_DIRS, dot: false, suppressErrors: true })
+    : readdirFiles(root);
   return files.filter((f) => isMigrationFileName(path.basename(f))).map((f) => path.normalize(f)).sort();
+}
+
+/** Regular files of one directory, as fast-glob lists them: no dot-files, symlinks not followed. */
+function readdirFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && !e.name.startsWith("."))
+      .map((e) => path.join(dir, e.name));
+  } catch {
+    return [];
+  }
+}
+
+let fastGlob: typeof import("fast-glob") | undefined;
+/** fast-glob, loaded on first use. */
+export function glob(): typeof import("fast-glob") {
+  return (fastGlob ??= createRequire(import.meta.url)("fast-glob") as typeof import("fast-glob"));
 }
 
 interface ProjectConfig {
@@ -211,7 +223,7 @@ export function discover(paths: string[], opts: DiscoverOptions = {}): VersionsT
       continue;
     }
     // A repository root: every versions directory below it.
-    const found = fg.sync("**/versions", { cwd: abs, onlyDirectories: true, absolute: true, ignore: IGNORE_DIRS, followSymbolicLinks: false, suppressErrors: true }).sort();
+    const found = glob().sync("**/versions", { cwd: abs, onlyDirectories: true, absolute: true, ignore: IGNORE_DIRS, followSymbolicLinks: false, suppressErrors: true }).sort();
     const roots = found.filter((d) => existsSync(path.join(d, "..", "env.py")) || listTree(d, false).length > 0);
     if (roots.length === 0) throw new UsageError(`no Alembic migrations found under ${displayPath(abs, cwd)} (no alembic.ini, no versions/ directory)`);
     for (const d of roots) add(d, false, "all");
@@ -220,7 +232,7 @@ export function discover(paths: string[], opts: DiscoverOptions = {}): VersionsT
   if (opts.exclude && opts.exclude.length > 0) {
     for (const t of out) {
       const rel = (f: string) => path.relative(cwd, f).split(path.sep).join("/");
-      const excluded = new Set(fg.sync(opts.exclude, { cwd, absolute: true, dot: true, suppressErrors: true }).map((f) => path.normalize(f)));
+      const excluded = new Set(glob().sync(opts.exclude, { cwd, absolute: true, dot: true, suppressErrors: true }).map((f) => path.normalize(f)));
       const isExcluded = (f: string) => excluded.has(f) || opts.exclude!.some((g) => path.matchesGlob?.(rel(f), g));
       t.files = t.files.filter((f) => !isExcluded(f));
       for (const f of [...t.targets]) if (isExcluded(f)) t.targets.delete(f);

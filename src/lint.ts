@@ -1,5 +1,5 @@
 // The pipeline: discover → load/parse/extract → rules → suppressions → result.
-import { discover, type VersionsTree } from "./discover.js";
+import { discover, displayPath, glob, type VersionsTree } from "./discover.js";
 import { loadHeader, type Loaded } from "./load.js";
 import { runProjectRules, sortDiagnostics, type FileRuleResult, type InternalError, type RunOptions } from "./engine/run.js";
 import { lintTargets, type TargetTask } from "./engine/pool.js";
@@ -132,10 +132,8 @@ export function suppressFindings(
 /** Script files named by `scripts` globs; unreadable or binary ones are skipped. */
 async function readScripts(globs: string[], cwd: string): Promise<ScriptFile[]> {
   if (globs.length === 0) return [];
-  const fg = (await import("fast-glob")).default;
   const { readFile } = await import("node:fs/promises");
-  const { displayPath } = await import("./discover.js");
-  const files = fg.sync(globs, { cwd, absolute: true, onlyFiles: true, dot: true, suppressErrors: true, followSymbolicLinks: false }).sort();
+  const files = glob().sync(globs, { cwd, absolute: true, onlyFiles: true, dot: true, suppressErrors: true, followSymbolicLinks: false }).sort();
   const out: ScriptFile[] = [];
   for (const f of files) {
     try {
