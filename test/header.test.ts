@@ -2,8 +2,10 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseMigration, normalizeSource } from "../src/parse/index.js";
-import { readHeaderOnly } from "../src/parse/header.js";
+import { parseMigration, normalizeSource, loadParser } from "../src/parse/index.js";
+import { readHeaderOnly, textComments } from "../src/parse/header.js";
+import { LineIndex } from "../src/parse/lines.js";
+import { parseWith } from "../src/parse/syntax.js";
 import { generateMigration, rng } from "./bench/corpus.js";
 import { mutate } from "./fuzz/mutate.js";
 
@@ -33,6 +35,26 @@ describe("header-only reading", () => {
       expect(fast.comments, "comments").toEqual(full.comments);
     }
     expect(answered).toBeGreaterThan(sources.length * 0.6);
+  });
+
+  it("finds the comments tree-sitter finds, reading the text (used by the full parse of clean files)", async () => {
+    const parser = await loadParser();
+    const sources = pyFiles(path.join(ROOT, "fixtures")).map((f) => normalizeSource(readFileSync(f, "utf8")));
+    const random = rng(12);
+    for (let i = 0; i < 40; i++) sources.push(generateMigration(i + 1, random));
+    for (let i = 0; i < 400; i++) sources.push(normalizeSource(mutate(sources[i % sources.length]!, random)));
+    sources.push('x = "# not a comment"  # one\ny = """\n# not one either\n"""\ndef f():\n    # two\n    return (1,  # three\n    2)\n');
+    let answered = 0;
+    for (const src of sources) {
+      const reference = parseWith(parser, src, { fastExpressions: false });
+      if (reference.error) continue; // the full parse reads a broken file's comments from its tree
+      const fromText = textComments(src, new LineIndex(src));
+      if (!fromText) continue;
+      answered++;
+      expect(fromText, src.slice(0, 400)).toEqual(reference.comments);
+    }
+    expect(answered).toBeGreaterThan(sources.length * 0.6);
+    expect(textComments(sources.at(-1)!, new LineIndex(sources.at(-1)!))!.map((c) => c.text)).toEqual(["# one", "# two", "# three"]);
   });
 
   it("declines what it cannot be sure of", () => {

@@ -4,6 +4,8 @@ import { createRequire } from "node:module";
 import type { Node as TSNode, Parser as TSParser } from "web-tree-sitter";
 import type { Comment, Expr, Keyword, Param, ParsedModule, Span, Stmt } from "./ast.js";
 import { decode, readExpression, Unsupported } from "./fastexpr.js";
+import { textComments } from "./header.js";
+import { LineIndex } from "./lines.js";
 
 let parserPromise: Promise<TSParser> | null = null;
 
@@ -35,7 +37,7 @@ export async function parsePython(source: string): Promise<ParsedModule> {
   return parseWith(parser, source);
 }
 
-/** `fastExpressions: false` converts every node from the tree (the reference reading). */
+/** `fastExpressions: false` converts every node and comment from the tree (the reference reading). */
 export function parseWith(parser: TSParser, source: string, opts: { fastExpressions?: boolean } = {}): ParsedModule {
   const tree = parser.parse(source);
   if (!tree) throw new Error("tree-sitter returned no tree");
@@ -43,8 +45,13 @@ export function parseWith(parser: TSParser, source: string, opts: { fastExpressi
     const converter = new Converter(source, opts.fastExpressions ?? true);
     const root = tree.rootNode;
     const body = converter.block(root);
-    // One WASM-side search finds every comment, wherever tree-sitter attached it.
-    if (source.includes("#")) for (const c of root.descendantsOfType("comment")) if (c) converter.comment(c);
+    if (source.includes("#")) {
+      // Comments from the text when the file is clean (a WASM-side search of the tree
+      // cost ~4% of a lint); test/header.test.ts checks both give the same list.
+      const fromText = root.hasError || opts.fastExpressions === false ? null : textComments(source, new LineIndex(source));
+      if (fromText) converter.comments = fromText;
+      else for (const c of root.descendantsOfType("comment")) if (c) converter.comment(c);
+    }
     let error = null;
     if (root.hasError) {
       error = converter.firstError(root);
