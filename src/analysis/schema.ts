@@ -1092,8 +1092,10 @@ function unquote(id: string): string {
   return t.toLowerCase();
 }
 
+const ID_G = new RegExp(ID, "g");
+
 function qualified(q: string): { schema: string | null; name: string } {
-  const parts = q.match(new RegExp(ID, "g")) ?? [q];
+  const parts = q.match(ID_G) ?? [q];
   if (parts.length >= 2) return { schema: unquote(parts[0]!), name: unquote(parts[parts.length - 1]!) };
   return { schema: null, name: unquote(parts[0]!) };
 }
@@ -1106,37 +1108,37 @@ function stripSql(sql: string): string {
     .replace(/'(?:[^']|'')*'/g, "''");
 }
 
+const DOLLAR_TAG = /\$(\w*)\$/y;
+
 function splitStatements(sql: string): string[] {
   // Dollar-quoted bodies (DO $$ ... $$, functions) stay whole.
   const out: string[] = [];
-  let cur = "";
+  let from = 0;
   let i = 0;
   while (i < sql.length) {
-    const m = /^\$(\w*)\$/.exec(sql.slice(i));
-    if (m) {
-      const tag = m[0];
-      const end = sql.indexOf(tag, i + tag.length);
-      const stop = end < 0 ? sql.length : end + tag.length;
-      cur += sql.slice(i, stop);
-      i = stop;
-      continue;
-    }
-    const ch = sql[i]!;
-    if (ch === ";") {
-      out.push(cur);
-      cur = "";
-    } else {
-      cur += ch;
+    const ch = sql.charCodeAt(i);
+    if (ch === 36 /* $ */) {
+      DOLLAR_TAG.lastIndex = i;
+      const m = DOLLAR_TAG.exec(sql);
+      if (m) {
+        const tag = m[0];
+        const end = sql.indexOf(tag, i + tag.length);
+        i = end < 0 ? sql.length : end + tag.length;
+        continue;
+      }
+    } else if (ch === 59 /* ; */) {
+      out.push(sql.slice(from, i));
+      from = i + 1;
     }
     i++;
   }
-  out.push(cur);
+  out.push(sql.slice(from));
   return out.map((s) => s.trim()).filter((s) => s !== "");
 }
 
 function identifiers(stmt: string): string[] {
   const out = new Set<string>();
-  for (const m of stmt.matchAll(new RegExp(ID, "g"))) out.add(unquote(m[0]));
+  for (const m of stmt.matchAll(ID_G)) out.add(unquote(m[0]));
   return [...out];
 }
 
@@ -1184,6 +1186,28 @@ function classifySqlUncached(sqlText: string): SqlEffects {
   return effects;
 }
 
+// Compiled once (they were built on every call).
+const DML_UPDATE = new RegExp(String.raw`^update (?:only )?${QNAME}(?: (?:as )?(?!set\b)${ID})? set (.*?)(?: from | where | returning |$)`, "i");
+const DML_SET_COLUMN = new RegExp(String.raw`^(${ID})\s*=`);
+const DML_INSERT_COLUMNS = new RegExp(String.raw`^insert into ${QNAME}(?: (?:as )?${ID})? ?\(([^()]*)\)`, "i");
+const WHOLE_ID = new RegExp(`^${ID}$`);
+const DML_INSERT_DELETE = new RegExp(String.raw`^(?:insert into|delete from(?: only)?) ${QNAME}\b`, "i");
+const DDL_CREATE_INDEX = new RegExp(String.raw`^create (?:unique )?index (?:concurrently )?(if not exists )?${QNAME} on (?:only )?${QNAME}(?: using \w+)? ?\((.*)\)`, "i");
+const DDL_INDEX_COLUMN = new RegExp(`^${ID}(\\s+(asc|desc))?$`, "i");
+const DDL_DROP_INDEX = new RegExp(String.raw`^drop index (?:concurrently )?(if exists )?(.*?)( cascade| restrict)?$`, "i");
+const DDL_CREATE_TYPE = new RegExp(String.raw`^create type ${QNAME} as enum\b`, "i");
+const DDL_DROP_TYPE = new RegExp(String.raw`^drop type (if exists )?(.*?)( cascade| restrict)?$`, "i");
+const DDL_RENAME_TYPE = new RegExp(String.raw`^alter type ${QNAME} rename to ${QNAME}$`, "i");
+const DDL_CREATE_TABLE = new RegExp(String.raw`^create (?:(?:global |local )?(?:temporary |temp |unlogged ))?table (if not exists )?${QNAME} ?\(`, "i");
+const DDL_DROP_TABLE = new RegExp(String.raw`^drop table (if exists )?(.*?)( cascade| restrict)?$`, "i");
+const DDL_ALTER_TABLE = new RegExp(String.raw`^alter table (?:if exists )?(?:only )?${QNAME} (.*)$`, "i");
+const ALTER_RENAME_TO = new RegExp(String.raw`^rename to ${QNAME}$`, "i");
+const ALTER_RENAME_COLUMN = new RegExp(String.raw`^rename (?:column )?(${ID}) to (${ID})$`, "i");
+const ALTER_ADD_CONSTRAINT = new RegExp(String.raw`^add constraint (${ID})\b`, "i");
+const ALTER_DROP_CONSTRAINT = new RegExp(String.raw`^drop constraint (if exists )?(${ID})( cascade| restrict)?$`, "i");
+const ALTER_ADD_COLUMN = new RegExp(String.raw`^add (?:column )?(if not exists )?(${ID})\b`, "i");
+const ALTER_DROP_COLUMN = new RegExp(String.raw`^drop (?:column )?(if exists )?(${ID})( cascade| restrict)?$`, "i");
+
 function splitTopLevel(s: string): string[] {
   const out: string[] = [];
   let depth = 0;
@@ -1202,24 +1226,24 @@ function splitTopLevel(s: string): string[] {
 
 /** The table (and named columns) of a simple UPDATE / INSERT / DELETE statement. */
 function parseDml(s: string): SqlUse | null {
-  let m = new RegExp(String.raw`^update (?:only )?${QNAME}(?: (?:as )?(?!set\b)${ID})? set (.*?)(?: from | where | returning |$)`, "i").exec(s);
+  let m = DML_UPDATE.exec(s);
   if (m) {
     const t = qualified(m[1]!);
     const columns: string[] = [];
     for (const part of splitTopLevel(m[2]!)) {
-      const c = new RegExp(String.raw`^(${ID})\s*=`).exec(part);
+      const c = DML_SET_COLUMN.exec(part);
       if (c) columns.push(unquote(c[1]!));
     }
     return { schema: t.schema, table: t.name, columns };
   }
-  m = new RegExp(String.raw`^insert into ${QNAME}(?: (?:as )?${ID})? ?\(([^()]*)\)`, "i").exec(s);
+  m = DML_INSERT_COLUMNS.exec(s);
   if (m) {
     const t = qualified(m[1]!);
     const cols = splitTopLevel(m[2]!);
-    const columns = cols.every((c) => new RegExp(`^${ID}$`).test(c)) ? cols.map(unquote) : [];
+    const columns = cols.every((c) => WHOLE_ID.test(c)) ? cols.map(unquote) : [];
     return { schema: t.schema, table: t.name, columns };
   }
-  m = new RegExp(String.raw`^(?:insert into|delete from(?: only)?) ${QNAME}\b`, "i").exec(s);
+  m = DML_INSERT_DELETE.exec(s);
   if (m) {
     const t = qualified(m[1]!);
     return { schema: t.schema, table: t.name, columns: [] };
@@ -1242,71 +1266,71 @@ function parseDdl(s: string): SqlEvent[] | null {
   let m: RegExpExecArray | null;
   const ev = (e: Omit<SqlEvent, "guarded" | "cascade"> & Partial<Pick<SqlEvent, "guarded" | "cascade">>): SqlEvent => ({ guarded: false, cascade: false, ...e });
 
-  m = new RegExp(String.raw`^create (?:unique )?index (?:concurrently )?(if not exists )?${QNAME} on (?:only )?${QNAME}(?: using \w+)? ?\((.*)\)`, "i").exec(s);
+  m = DDL_CREATE_INDEX.exec(s);
   if (m) {
     const ix = qualified(m[2]!);
     const t = qualified(m[3]!);
-    const cols = m[4]!.split(",").map((c) => c.trim()).filter((c) => new RegExp(`^${ID}(\\s+(asc|desc))?$`, "i").test(c)).map((c) => unquote(c.split(/\s+/)[0]!));
+    const cols = m[4]!.split(",").map((c) => c.trim()).filter((c) => DDL_INDEX_COLUMN.test(c)).map((c) => unquote(c.split(/\s+/)[0]!));
     return [ev({ action: "create", object: "index", schema: t.schema ?? ix.schema, table: t.name, name: ix.name, columns: cols, guarded: !!m[1] })];
   }
-  m = new RegExp(String.raw`^drop index (?:concurrently )?(if exists )?(.*?)( cascade| restrict)?$`, "i").exec(s);
+  m = DDL_DROP_INDEX.exec(s);
   if (m && !/ on /i.test(m[2]!)) {
     return m[2]!.split(",").map((q) => {
       const ix = qualified(q.trim());
       return ev({ action: "drop", object: "index", schema: ix.schema, table: null, name: ix.name, guarded: !!m![1] });
     });
   }
-  m = new RegExp(String.raw`^create type ${QNAME} as enum\b`, "i").exec(s);
+  m = DDL_CREATE_TYPE.exec(s);
   if (m) {
     const t = qualified(m[1]!);
     return [ev({ action: "create", object: "type", schema: t.schema, table: null, name: t.name })];
   }
-  m = new RegExp(String.raw`^drop type (if exists )?(.*?)( cascade| restrict)?$`, "i").exec(s);
+  m = DDL_DROP_TYPE.exec(s);
   if (m) {
     return m[2]!.split(",").map((q) => {
       const t = qualified(q.trim());
       return ev({ action: "drop", object: "type", schema: t.schema, table: null, name: t.name, guarded: !!m![1], cascade: !!m![3] && /cascade/i.test(m![3]!) });
     });
   }
-  m = new RegExp(String.raw`^alter type ${QNAME} rename to ${QNAME}$`, "i").exec(s);
+  m = DDL_RENAME_TYPE.exec(s);
   if (m) {
     const t = qualified(m[1]!);
     return [ev({ action: "rename", object: "type", schema: t.schema, table: null, name: t.name, newName: qualified(m[2]!).name })];
   }
-  m = new RegExp(String.raw`^create (?:(?:global |local )?(?:temporary |temp |unlogged ))?table (if not exists )?${QNAME} ?\(`, "i").exec(s);
+  m = DDL_CREATE_TABLE.exec(s);
   if (m) {
     const t = qualified(m[2]!);
     return [ev({ action: "create", object: "table", schema: t.schema, table: t.name, name: t.name, guarded: !!m[1] })];
   }
-  m = new RegExp(String.raw`^drop table (if exists )?(.*?)( cascade| restrict)?$`, "i").exec(s);
+  m = DDL_DROP_TABLE.exec(s);
   if (m) {
     return m[2]!.split(",").map((q) => {
       const t = qualified(q.trim());
       return ev({ action: "drop", object: "table", schema: t.schema, table: t.name, name: t.name, guarded: !!m![1], cascade: !!m![3] && /cascade/i.test(m![3]!) });
     });
   }
-  m = new RegExp(String.raw`^alter table (?:if exists )?(?:only )?${QNAME} (.*)$`, "i").exec(s);
+  m = DDL_ALTER_TABLE.exec(s);
   if (m) {
     const t = qualified(m[1]!);
     const rest = m[2]!;
     if (topLevelCommas(rest) > 0) return null;
     let r: RegExpExecArray | null;
-    if ((r = new RegExp(String.raw`^rename to ${QNAME}$`, "i").exec(rest))) {
+    if ((r = ALTER_RENAME_TO.exec(rest))) {
       return [ev({ action: "rename", object: "table", schema: t.schema, table: t.name, name: t.name, newName: qualified(r[1]!).name })];
     }
-    if ((r = new RegExp(String.raw`^rename (?:column )?(${ID}) to (${ID})$`, "i").exec(rest)) && !/^rename constraint/i.test(rest)) {
+    if ((r = ALTER_RENAME_COLUMN.exec(rest)) && !/^rename constraint/i.test(rest)) {
       return [ev({ action: "rename", object: "column", schema: t.schema, table: t.name, name: unquote(r[1]!), newName: unquote(r[2]!) })];
     }
-    if ((r = new RegExp(String.raw`^add constraint (${ID})\b`, "i").exec(rest))) {
+    if ((r = ALTER_ADD_CONSTRAINT.exec(rest))) {
       return [ev({ action: "create", object: "constraint", schema: t.schema, table: t.name, name: unquote(r[1]!) })];
     }
-    if ((r = new RegExp(String.raw`^drop constraint (if exists )?(${ID})( cascade| restrict)?$`, "i").exec(rest))) {
+    if ((r = ALTER_DROP_CONSTRAINT.exec(rest))) {
       return [ev({ action: "drop", object: "constraint", schema: t.schema, table: t.name, name: unquote(r[2]!), guarded: !!r[1] })];
     }
-    if ((r = new RegExp(String.raw`^add (?:column )?(if not exists )?(${ID})\b`, "i").exec(rest)) && !/^add (constraint|primary|unique|foreign|check|exclude|index|key)\b/i.test(rest)) {
+    if ((r = ALTER_ADD_COLUMN.exec(rest)) && !/^add (constraint|primary|unique|foreign|check|exclude|index|key)\b/i.test(rest)) {
       return [ev({ action: "create", object: "column", schema: t.schema, table: t.name, name: unquote(r[2]!), guarded: !!r[1] })];
     }
-    if ((r = new RegExp(String.raw`^drop (?:column )?(if exists )?(${ID})( cascade| restrict)?$`, "i").exec(rest)) && !/^drop (constraint|primary|index|key|foreign)\b/i.test(rest)) {
+    if ((r = ALTER_DROP_COLUMN.exec(rest)) && !/^drop (constraint|primary|index|key|foreign)\b/i.test(rest)) {
       return [ev({ action: "drop", object: "column", schema: t.schema, table: t.name, name: unquote(r[2]!), guarded: !!r[1], cascade: !!r[3] && /cascade/i.test(r[3]!) })];
     }
     // ALTER COLUMN ... TYPE/SET/DROP DEFAULT, OWNER TO, ...: no existence change, but
