@@ -851,13 +851,15 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
  * and only when it has an operation that can declare a foreign key at all.
  */
 const START_FKS = new WeakMap<Section, { migration: Migration | null; edges: ForeignKeyEdge[] }>();
-function startForeignKeys(other: Section, migration: Migration | null): ForeignKeyEdge[] {
+function startForeignKeys(other: Section, migration: Migration | null, alone?: Simulation): ForeignKeyEdge[] {
   const hit = START_FKS.get(other);
   if (hit && hit.migration === migration) return hit.edges;
   const edges: ForeignKeyEdge[] = [];
   // Only create_table, add_column and create_foreign_key declare edges (renames copy existing ones).
   if (other.ops.some((op) => op.name === "create_table" || op.name === "add_column" || op.name === "create_foreign_key")) {
-    const otherSim = simulate(other, { enumTypes: false, migration });
+    // `alone`: a simulation of `other` that started without edges, whatever its own `other`
+    // (that only adds catalog descriptions, which edges, barriers and hidden parts ignore).
+    const otherSim = alone ?? simulate(other, { enumTypes: false, migration });
     const end = otherSim.steps.length;
     for (const e of otherSim.liveForeignKeys(end)) {
       if (e.created < 0 || e.maybe || otherSim.hiddenAfter(e.op) || otherSim.barrierBetween(e.created, end, [e.table, e.refTable, ...(e.name ? [e.name] : [])])) continue;
@@ -1380,9 +1382,14 @@ export function simulateMigration(m: Migration, opts: { enumTypes?: boolean } = 
   }
   const out: SectionSim[] = [];
   for (const pair of m.pairs) {
+    let first: SectionSim | undefined;
     for (const [section, other] of [[pair.upgrade, pair.downgrade], [pair.downgrade, pair.upgrade]] as const) {
       if (!section || section.dispatcher) continue;
-      out.push({ section, other, sim: simulate(section, { other, migration: m, enumTypes }) });
+      // The first function's simulation started without edges: it gives the edges its pair starts with.
+      if (first && other === first.section && startForeignKeys(section, m).length === 0) startForeignKeys(other, m, first.sim);
+      const entry = { section, other, sim: simulate(section, { other, migration: m, enumTypes }) };
+      first ??= entry;
+      out.push(entry);
     }
   }
   byOpt.set(k, out);
