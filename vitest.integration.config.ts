@@ -1,3 +1,5 @@
+import os from "node:os";
+import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -7,5 +9,6 @@ export default defineConfig({
     hookTimeout: 600000,
     pool: "forks",
     fileParallelism: false,
+    env: { ALEMBIC_LINT_CACHE_DIR: path.join(os.tmpdir(), "alembic-lint-test-cache") },
   },
 });

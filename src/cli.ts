@@ -53,6 +53,7 @@ Options for check:
   --exit-zero            exit 0 even when findings fail the run
   -q, --quiet            print nothing when there are no findings
   -j, --jobs N           threads checking files in large runs (default: the number of cores)
+  --no-cache             do not use the header cache (~/.cache/alembic-lint; ALEMBIC_LINT_CACHE_DIR)
   --color, --no-color    force colour on or off (NO_COLOR is honoured)
   --debug                show stack traces of internal errors
   -V, --version          print the version
@@ -80,6 +81,7 @@ const CHECK_OPTIONS = {
   diff: { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
   jobs: { type: "string", short: "j" },
+  "no-cache": { type: "boolean" },
   color: { type: "boolean" },
   "no-color": { type: "boolean" },
   debug: { type: "boolean" },
@@ -161,7 +163,7 @@ function decideColor(values: CheckValues, io: IO, toFile: boolean): boolean {
 }
 
 async function check(paths: string[], values: CheckValues, io: IO): Promise<number> {
-  const { FORMATS, loadReporter } = await import("./report/types.js");
+  const { FORMATS, loadReporter, writeReport, writeReportFile } = await import("./report/types.js");
   const format = (values.format ?? "friendly") as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) throw new ExitError(`unknown --format ${JSON.stringify(values.format)} (expected ${FORMATS.join(", ")})`);
   const { DIALECTS } = await import("./engine/rule.js");
@@ -186,6 +188,7 @@ async function check(paths: string[], values: CheckValues, io: IO): Promise<numb
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new ExitError(`--jobs expects a whole number of at least 1; got ${JSON.stringify(values.jobs)}`);
   const { lintPaths } = await import("./lint.js");
+  const { defaultCacheDir } = await import("./header-cache.js");
   const lintOptions: Parameters<typeof lintPaths>[1] = {
     ...(select ? { select } : {}),
     extendSelect,
@@ -199,6 +202,7 @@ async function check(paths: string[], values: CheckValues, io: IO): Promise<numb
     scripts: [...(config.scripts ?? []), ...(values.scripts ?? [])],
     cwd: io.cwd,
     ...(jobs !== undefined ? { jobs } : {}),
+    ...(values["no-cache"] ? {} : { cacheDir: defaultCacheDir(io.env) }),
     beforeParse: (fileCount) => {
       // Small runs (pre-commit) are dominated by WASM compilation: Liftoff only.
       if (fileCount < 100) v8.setFlagsFromString("--liftoff-only");
@@ -255,8 +259,9 @@ async function check(paths: string[], values: CheckValues, io: IO): Promise<numb
     executionSuccessful: result.internalErrors.length === 0,
     warn: (m) => io.stderr(`alembic-lint: ${m}\n`),
   });
-  if (outFile) writeAtomically(path.resolve(io.cwd, outFile), report);
-  else if (!(values.quiet && report.trim() === "")) io.stdout(report);
+  // A report may come in pieces (friendly): each is written as it is made.
+  if (outFile) writeReportFile(path.resolve(io.cwd, outFile), report);
+  else writeReport(report, io.stdout, values.quiet === true);
 
   for (const e of result.internalErrors) {
     io.stderr(`alembic-lint: internal error in rule ${e.code} on ${e.path}: ${e.message}\n`);
@@ -276,15 +281,20 @@ function invokedDirectly(): boolean {
 }
 
 if (invokedDirectly()) {
-  const chunks: string[] = [];
+  let wrote = false;
   const code = await main(process.argv.slice(2), {
-    stdout: (s) => chunks.push(s),
+    // Straight through, not collected: a huge report is not held in memory (issue 9).
+    stdout: (s) => {
+      if (!s) return;
+      process.stdout.write(s);
+      wrote = true;
+    },
     stderr: (s) => process.stderr.write(s),
     cwd: process.cwd(),
     env: process.env,
     isTTY: process.stdout.isTTY === true,
   });
-  const out = chunks.join("");
-  if (out) process.stdout.write(out, () => process.exit(code));
+  // Exit once what was written has been flushed (pipes are asynchronous on some platforms).
+  if (wrote) process.stdout.write("", () => process.exit(code));
   else process.exit(code);
 }

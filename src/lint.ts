@@ -1,6 +1,7 @@
 // The pipeline: discover → load/parse/extract → rules → suppressions → result.
 import { discover, displayPath, glob, type VersionsTree } from "./discover.js";
-import { loadHeader, type Loaded } from "./load.js";
+import { loadHeader, readSourceText, type Loaded } from "./load.js";
+import { HeaderCache } from "./header-cache.js";
 import { runProjectRules, sortDiagnostics, type FileRuleResult, type InternalError, type RunOptions } from "./engine/run.js";
 import { lintTargets, type TargetTask } from "./engine/pool.js";
 import { resolveSelection, type ActiveRule, type Selection } from "./engine/registry.js";
@@ -24,6 +25,8 @@ export interface LintOptions extends Selection {
   jobs?: number;
   /** Start workers only from this many target files on (default: see src/engine/pool.ts). */
   poolMinFiles?: number;
+  /** Directory of the header cache for files read only for the revision graph (src/header-cache.ts); none by default. */
+  cacheDir?: string;
 }
 
 export interface LintedFile {
@@ -51,7 +54,6 @@ export async function lintPaths(paths: string[], opts: LintOptions = {}): Promis
   const files: LintedFile[] = [];
   const loadErrors: Diagnostic[] = [];
   const skipped: { path: string; reason: string }[] = [];
-  const { displayPath } = await import("./discover.js");
   const rules = resolveSelection(opts);
   const run: RunOptions = { rules, dialect: opts.dialect ?? "postgresql", ...(opts.ruleOptions ? { ruleOptions: opts.ruleOptions } : {}) };
   opts.beforeParse?.(trees.reduce((n, t) => n + t.targets.size, 0));
@@ -65,11 +67,25 @@ export async function lintPaths(paths: string[], opts: LintOptions = {}): Promis
   let nextTask = 0;
   for (const tree of trees) {
     const row: (Loaded | number)[] = [];
+    const cache = opts.cacheDir !== undefined && tree.targets.size < tree.files.length ? HeaderCache.open(opts.cacheDir, tree.root) : null;
     for (const abs of tree.files) {
-      row.push(tree.targets.has(abs) ? nextTask++ : await loadHeader(abs, displayPath(abs, opts.cwd)));
+      if (tree.targets.has(abs)) {
+        row.push(nextTask++);
+        continue;
+      }
+      const shown = displayPath(abs, opts.cwd);
+      const cached = cache?.lookup(abs, shown, () => readSourceText(abs));
+      if (cached) {
+        row.push({ kind: "migration", migration: cached });
+        continue;
+      }
+      const loaded = await loadHeader(abs, shown);
+      if (cache && loaded.kind === "migration" && loaded.headerOnly) cache.store(loaded.migration);
+      row.push(loaded);
       // Reads are synchronous: let the parser's loading (and worker replies) progress meanwhile.
       if (row.length % 4 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
+    cache?.save();
     pending.push(row);
   }
   const outcomes = await checking;

@@ -8,7 +8,7 @@ import { readHeaderOnly } from "./parse/header.js";
 import type { Migration } from "./model.js";
 
 export type Loaded =
-  | { kind: "migration"; migration: Migration }
+  | { kind: "migration"; migration: Migration; /** read by the header reader alone (no syntax tree) */ headerOnly?: true }
   | { kind: "error"; path: string; absPath: string; message: string; line?: number }
   | { kind: "skipped"; path: string; absPath: string; reason: string };
 
@@ -98,8 +98,14 @@ export async function loadHeader(absPath: string, path: string): Promise<Loaded>
   const source = readSource(absPath, path);
   if (!("text" in source)) return source;
   const m = readHeaderOnly(normalizeSource(source.text), path, absPath);
-  if (m) return { kind: "migration", migration: m };
+  if (m) return { kind: "migration", migration: m, headerOnly: true };
   return { kind: "migration", migration: await parseMigration(source.text, path, absPath) };
+}
+
+/** A file's text as the parser sees it, for a cached reading asked for its source; "" if unreadable. */
+export function readSourceText(absPath: string): string {
+  const source = readSource(absPath, absPath);
+  return "text" in source ? normalizeSource(source.text) : "";
 }
 
 export async function loadMigration(absPath: string, path: string): Promise<Loaded> {
