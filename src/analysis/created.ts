@@ -11,12 +11,30 @@ export interface CreatedObjects {
   columnCreatedBefore(op: Op, column: string): boolean;
 }
 
-/** Objects the section creates, in execution order. */
-export function createdObjects(section: Section | null): CreatedObjects {
+const CACHE = new WeakMap<Section, CreatedObjects>();
+const CACHE_WITH_CONDITIONAL = new WeakMap<Section, CreatedObjects>();
+
+/**
+ * Objects the section creates, in execution order. Cached per section. With
+ * `includeConditional`, ops under a condition count as if they always ran.
+ */
+export function createdObjects(section: Section | null, opts: { includeConditional?: boolean } = {}): CreatedObjects {
+  if (!section) return build([], false);
+  const withConditional = opts.includeConditional === true;
+  const cache = withConditional ? CACHE_WITH_CONDITIONAL : CACHE;
+  let out = cache.get(section);
+  if (!out) {
+    out = build(section.ops, withConditional);
+    cache.set(section, out);
+  }
+  return out;
+}
+
+function build(ops: Op[], withConditional: boolean): CreatedObjects {
   const tables = new Map<string, number>();
   const columns = new Map<string, number>();
-  for (const op of section?.ops ?? []) {
-    if (op.conditional || op.table === null) continue;
+  for (const op of ops) {
+    if ((op.conditional && !withConditional) || op.table === null) continue;
     const t = key(op.schema, op.table);
     if (op.name === "create_table") {
       if (!tables.has(t)) tables.set(t, op.order);

@@ -63,9 +63,20 @@ export interface NewObjects extends CreatedObjects {
  * (`CREATE TABLE`, `CREATE MATERIALIZED VIEW`). `schema="public"` and no schema are
  * treated as the same place.
  */
+const NEW_OBJECTS = new WeakMap<Section, NewObjects>();
+
 export function newObjects(section: Section): NewObjects {
+  let out = NEW_OBJECTS.get(section);
+  if (!out) {
+    out = buildNewObjects(section);
+    NEW_OBJECTS.set(section, out);
+  }
+  return out;
+}
+
+function buildNewObjects(section: Section): NewObjects {
   // Objects created under a condition may be new too: when unsure, stay silent.
-  const base = createdObjects({ ...section, ops: section.ops.map((op) => (op.conditional ? { ...op, conditional: false } : op)) });
+  const base = createdObjects(section, { includeConditional: true });
   const sqlTables = new Map<string, number>();
   const indexes = new Map<string, number>();
   for (const op of section.ops) {
@@ -292,9 +303,15 @@ function splitActions(s: string): string[] {
   return out;
 }
 
+// Compiled once (they were built on every call).
+const OS_CREATE_INDEX = new RegExp(String.raw`^create\s+(unique\s+)?index\s+(concurrently\s+)?(?:if\s+not\s+exists\s+)?(?:(${IDENT})\s+)?on\s+(?:only\s+)?${QNAME}`, "i");
+const OS_QNAME_WHOLE = new RegExp(`^${QNAME}$`);
+const OS_ALTER_TABLE = new RegExp(String.raw`^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?${QNAME}\s*\*?\s+(.*)$`, "i");
+const OS_CREATE_TABLE = new RegExp(String.raw`^create\s+(?:(?:global\s+|local\s+)?(?:temp|temporary|unlogged)\s+)?(?:table|materialized\s+view)\s+(?:if\s+not\s+exists\s+)?${QNAME}`, "i");
+
 export function classifySql(stmt: string): SqlStatement {
   const text = stmt.replace(/\s+/g, " ").trim();
-  let m = new RegExp(String.raw`^create\s+(unique\s+)?index\s+(concurrently\s+)?(?:if\s+not\s+exists\s+)?(?:(${IDENT})\s+)?on\s+(?:only\s+)?${QNAME}`, "i").exec(text);
+  let m = OS_CREATE_INDEX.exec(text);
   if (m && !(m[3] && /^on$/i.test(m[3]))) {
     const t = qname(m[4]!, m[5]);
     return { kind: "create_index", text, index: m[3] ? sqlIdentValue(m[3]) : null, schema: t.schema, table: t.name, unique: !!m[1], concurrently: !!m[2] };
@@ -302,7 +319,7 @@ export function classifySql(stmt: string): SqlStatement {
   m = /^drop\s+index\s+(concurrently\s+)?(?:if\s+exists\s+)?(.*?)(?:\s+(?:cascade|restrict))?$/i.exec(text);
   if (m) {
     const indexes = m[2]!.split(",").map((x) => x.trim()).map((x) => {
-      const q = new RegExp(`^${QNAME}$`).exec(x);
+      const q = OS_QNAME_WHOLE.exec(x);
       return q ? qname(q[1]!, q[2]) : null;
     });
     if (indexes.every((x) => x !== null)) return { kind: "drop_index", text, indexes: indexes as { schema: string | null; name: string }[], concurrently: !!m[1] };
@@ -310,12 +327,12 @@ export function classifySql(stmt: string): SqlStatement {
   }
   m = /^reindex\s+(?:\([^)]*\)\s+)?(?:index|table|schema|database|system)\s+(concurrently\s+)?/i.exec(text);
   if (m) return { kind: "reindex", text, concurrently: !!m[1] };
-  m = new RegExp(String.raw`^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?${QNAME}\s*\*?\s+(.*)$`, "i").exec(text);
+  m = OS_ALTER_TABLE.exec(text);
   if (m) {
     const t = qname(m[1]!, m[2]);
     return { kind: "alter_table", text, schema: t.schema, table: t.name, actions: splitActions(m[3]!) };
   }
-  m = new RegExp(String.raw`^create\s+(?:(?:global\s+|local\s+)?(?:temp|temporary|unlogged)\s+)?(?:table|materialized\s+view)\s+(?:if\s+not\s+exists\s+)?${QNAME}`, "i").exec(text);
+  m = OS_CREATE_TABLE.exec(text);
   if (m) {
     const t = qname(m[1]!, m[2]);
     return { kind: "create_table", text, schema: t.schema, table: t.name };
@@ -323,7 +340,7 @@ export function classifySql(stmt: string): SqlStatement {
   m = /^drop\s+(?:table|materialized\s+view)\s+(?:if\s+exists\s+)?(.*?)(?:\s+(?:cascade|restrict))?$/i.exec(text);
   if (m) {
     const tables = m[1]!.split(",").map((x) => x.trim()).map((x) => {
-      const q = new RegExp(`^${QNAME}$`).exec(x);
+      const q = OS_QNAME_WHOLE.exec(x);
       return q ? qname(q[1]!, q[2]) : null;
     });
     if (tables.every((x) => x !== null)) return { kind: "drop_table", text, tables: tables as { schema: string | null; name: string }[] };

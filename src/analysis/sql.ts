@@ -707,8 +707,20 @@ function classifyAlter(c: Cursor, chunk: SqlChunk): SqlStatement {
   return s;
 }
 
-/** Every statement of a literal SQL text, in order. */
+/** Results by SQL text: several rules and analyses classify the same execute. */
+const CLASSIFIED = new Map<string, SqlStatement[]>();
+
+/** Every statement of a literal SQL text, in order. The result is shared: never modify it. */
 export function classifySql(sql: string): SqlStatement[] {
+  const hit = CLASSIFIED.get(sql);
+  if (hit) return hit;
+  const out = classifyUncached(sql);
+  if (CLASSIFIED.size >= 2000) CLASSIFIED.clear();
+  CLASSIFIED.set(sql, out);
+  return out;
+}
+
+function classifyUncached(sql: string): SqlStatement[] {
   return splitSql(sql).map((ch) => {
     const st = classifyStatement(ch.text, ch.start);
     return { ...st, end: ch.end };

@@ -134,8 +134,24 @@ function boolParam(spec: TypeSpec, pos: number, kw: string, dflt: boolean): bool
   return typeof v === "boolean" ? v : undefined;
 }
 
-/** The normalised type, or undefined when it is not a SQLAlchemy type this model knows. */
+/** Results by input object (TypeSpec or ExprValue of the model): rules ask about the same types again. */
+const NORMALIZED = new WeakMap<object, SqlType | null>();
+
+/**
+ * The normalised type, or undefined when it is not a SQLAlchemy type this model knows.
+ * The result is shared between callers: never modify it.
+ */
 export function normalizeType(t: TypeInput): SqlType | undefined {
+  // Only objects can be types (strings, numbers, lists are not).
+  if (typeof t !== "object" || t === null) return undefined;
+  const hit = NORMALIZED.get(t);
+  if (hit !== undefined) return hit ?? undefined;
+  const out = normalizeUncached(t);
+  NORMALIZED.set(t, out ?? null);
+  return out;
+}
+
+function normalizeUncached(t: TypeInput): SqlType | undefined {
   const spec = toSpec(t);
   if (!spec) return undefined;
   const dialect = dialectOf(spec.ref);
@@ -485,7 +501,18 @@ export function sameType(fromT: TypeInput | SqlType, toT: TypeInput | SqlType): 
   return signature(a) === signature(b);
 }
 
+const SIGNATURES = new WeakMap<SqlType, string>();
+
 function signature(t: SqlType): string {
+  let sig = SIGNATURES.get(t);
+  if (sig === undefined) {
+    sig = signatureUncached(t);
+    SIGNATURES.set(t, sig);
+  }
+  return sig;
+}
+
+function signatureUncached(t: SqlType): string {
   const { text: _text, name: _name, dialect: _d, item, ...rest } = t;
   void _text; void _name; void _d;
   // Spellings of the same Postgres type: String(n) == VARCHAR(n) == Unicode(n).
