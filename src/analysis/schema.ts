@@ -770,18 +770,29 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
     for (const n of names) if ((taints.get(n.toLowerCase()) ?? []).some((p) => p > from && p < to)) return true;
     return false;
   };
+  /** barrierBetween for an object's names, computed only when something can block. */
+  const blocked = (from: number, to: number, ref: ObjRef): boolean =>
+    (barriers.length > 0 || taints.size > 0) && barrierBetween(from, to, namesOf(ref));
 
+  const NONE: LifeEvent[] = [];
   const history = (ref: ObjRef): LifeEvent[] => byKey.get(refKey(ref)) ?? [];
+  const historyOrNone = (ref: ObjRef): LifeEvent[] => byKey.get(refKey(ref)) ?? NONE;
 
   const prev = (ref: ObjRef, pos: number): LifeEvent | undefined => {
-    const h = history(ref).filter((e) => e.pos < pos);
-    const e = h[h.length - 1];
-    if (!e || barrierBetween(e.pos, pos, namesOf(ref))) return undefined;
+    const h = historyOrNone(ref);
+    let e: LifeEvent | undefined;
+    for (let i = h.length - 1; i >= 0; i--) {
+      if (h[i]!.pos < pos) {
+        e = h[i];
+        break;
+      }
+    }
+    if (!e || blocked(e.pos, pos, ref)) return undefined;
     return e;
   };
   const next = (ref: ObjRef, pos: number): LifeEvent | undefined => {
-    const e = history(ref).find((x) => x.pos >= pos);
-    if (!e || barrierBetween(pos, e.pos, namesOf(ref))) return undefined;
+    const e = historyOrNone(ref).find((x) => x.pos >= pos);
+    if (!e || blocked(pos, e.pos, ref)) return undefined;
     return e;
   };
   const state = (ref: ObjRef, pos: number): { state: State; event?: LifeEvent } => {
@@ -916,11 +927,24 @@ export function sectionRange(m: Migration | null, section: Section): { start: nu
   return range;
 }
 
+/** Spaces and tabs at `from` (the indentation of the line starting there). */
+function indentAt(src: string, from: number): number {
+  let i = from;
+  while (i < src.length) {
+    const c = src.charCodeAt(i);
+    if (c !== 32 && c !== 9) break;
+    i++;
+  }
+  return i - from;
+}
+
+const NON_SPACE = /\S/g;
+
 function computeSectionRange(m: Migration, section: Section): { start: number; end: number } | null {
   if (section.span.start === undefined) return null;
   const src = m.source;
   const lineStart = src.lastIndexOf("\n", section.span.start - 1) + 1;
-  const indent = /^[ \t]*/.exec(src.slice(lineStart))![0].length;
+  const indent = indentAt(src, lineStart);
   let pos = src.indexOf("\n", section.span.start);
   if (pos < 0) return { start: lineStart, end: src.length };
   let end = src.length;
@@ -933,17 +957,22 @@ function computeSectionRange(m: Migration, section: Section): { start: number; e
   while (pos >= 0 && pos < src.length) {
     const ls = pos + 1;
     const le = src.indexOf("\n", ls);
-    const line = src.slice(ls, le < 0 ? src.length : le);
+    const lineEnd = le < 0 ? src.length : le;
     if (depth > 0) {
-      for (const ch of line) {
-        if (ch === "(") depth++;
-        else if (ch === ")") depth--;
+      for (let i = ls; i < lineEnd; i++) {
+        const c = src.charCodeAt(i);
+        if (c === 40 /* ( */) depth++;
+        else if (c === 41 /* ) */) depth--;
       }
-    } else if (line.trim() !== "" && !line.trim().startsWith("#")) {
-      const ind = /^[ \t]*/.exec(line)![0].length;
-      if (ind <= indent) {
-        end = ls;
-        break;
+    } else {
+      // The line's first non-blank character (blank and comment lines do not end the body).
+      NON_SPACE.lastIndex = ls;
+      const first = NON_SPACE.exec(src);
+      if (first && first.index < lineEnd && src.charCodeAt(first.index) !== 35 /* # */) {
+        if (indentAt(src, ls) <= indent) {
+          end = ls;
+          break;
+        }
       }
     }
     if (le < 0) break;
