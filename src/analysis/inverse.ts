@@ -611,7 +611,11 @@ function buildSection(section: Section, world: World, source: string): SectionMo
   const model: SectionModel = { events: [], world, impliedTables: new Set(), impliedAnywhere: false, sql: [], nonLiteralIdentity: new Set(), customOps: [] };
   const evs: Ev[] = [];
   model.events = evs;
-  const push = (e: Omit<Ev, "tableName">) => evs.push({ ...e, tableName: e.op.table });
+  // Callers pass fresh literals: completed in place (a spread adding a key is slow in V8).
+  const push = (e: Omit<Ev, "tableName">) => {
+    (e as Ev).tableName = e.op.table;
+    evs.push(e as Ev);
+  };
   for (const op of section.ops) {
     const a = op.args;
     const tname = op.table;

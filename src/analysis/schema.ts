@@ -349,7 +349,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
 
   // FK edges present when the function starts: those the other function creates and keeps.
   // (Only edges after which nothing hidden or opaque runs in the other function.)
-  if (other) for (const e of startForeignKeys(other, opts.migration ?? null)) fks.push({ ...e, created: -1, removed: undefined });
+  if (other) for (const e of startForeignKeys(other, opts.migration ?? null)) fks.push(Object.assign({}, e, { created: -1, removed: undefined }));
 
   const lastOf = (key: string): LifeEvent | undefined => {
     const h = byKey.get(key);
@@ -386,7 +386,12 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   };
 
   const addFk = (fk: Omit<ForeignKeyEdge, "created" | "section" | "maybe">, step: Step, maybe: boolean): void => {
-    fks.push({ ...fk, section, created: step.pos, maybe });
+    // Callers pass fresh literals: completed in place (a spread adding keys is slow in V8).
+    const e = fk as ForeignKeyEdge;
+    e.section = section;
+    e.created = step.pos;
+    e.maybe = maybe;
+    fks.push(e);
   };
   const removeFks = (pred: (e: ForeignKeyEdge) => boolean, pos: number): void => {
     for (const e of fks) if (e.removed === undefined && e.created < pos && pred(e)) e.removed = pos;
