@@ -345,7 +345,7 @@ export interface RenderedInverse {
 export function renderInverse(op: Op, opts: Omit<RenderOptions, "original"> = {}): RenderedInverse | null {
   const inv = inverseOf(op);
   if (!inv) return null;
-  const code = renderOp(inv.op, { ...opts, original: op });
+  const code = renderOp(inv.op, Object.assign({}, opts, { original: op }));
   return { derivable: inv.derivable, code, ...(inv.missing ? { missing: inv.missing } : {}) };
 }
 

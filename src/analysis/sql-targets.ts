@@ -69,7 +69,7 @@ export function sqlTargets(sql: string): DataTarget[] | null {
   for (const st of sts) {
     const t = fromStatement(st);
     if (!t) return null;
-    out.push({ ...t, text: st.text });
+    out.push(Object.assign({}, t, { text: st.text }));
   }
   return out;
 }

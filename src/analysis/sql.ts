@@ -88,11 +88,26 @@ export interface SqlToken {
 // ---------------------------------------------------------------------------------
 // Lexing
 
+// Character classes by code unit (the regex forms, run once per character, were the lexer's main cost).
+function wordStartCode(k: number): boolean {
+  return (k >= 65 && k <= 90) || (k >= 97 && k <= 122) || k === 95 || k >= 0x80;
+}
 function isWordStart(c: string): boolean {
-  return /[A-Za-z_\u0080-\uffff]/.test(c);
+  if (c.length !== 1) return /[A-Za-z_\u0080-\uffff]/.test(c);
+  return wordStartCode(c.charCodeAt(0));
 }
 function isWordChar(c: string): boolean {
-  return /[A-Za-z0-9_$\u0080-\uffff]/.test(c);
+  if (c.length !== 1) return /[A-Za-z0-9_$\u0080-\uffff]/.test(c);
+  const k = c.charCodeAt(0);
+  return wordStartCode(k) || (k >= 48 && k <= 57) || k === 36;
+}
+/** `/\s/` for one code unit. */
+function isSpace(c: string): boolean {
+  if (c.length !== 1) return /\s/.test(c);
+  const k = c.charCodeAt(0);
+  if (k <= 32) return k === 32 || (k >= 9 && k <= 13);
+  if (k < 0xa0) return false;
+  return k === 0xa0 || k === 0x1680 || (k >= 0x2000 && k <= 0x200a) || k === 0x2028 || k === 0x2029 || k === 0x202f || k === 0x205f || k === 0x3000 || k === 0xfeff;
 }
 
 /** Tokens of a SQL text; comments are skipped. Unterminated quotes run to the end. */
@@ -105,7 +120,7 @@ export function tokenize(sql: string): SqlToken[] {
   };
   while (i < n) {
     const c = sql[i]!;
-    if (/\s/.test(c)) {
+    if (isSpace(c)) {
       i++;
       continue;
     }
