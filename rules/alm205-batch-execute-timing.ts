@@ -1,5 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
-import { asString } from "../src/model.js";
+import { asString, type Section } from "../src/model.js";
 import { executeText, mentions, opLabel, simulateMigration } from "../src/analysis/schema.js";
 
 export default defineRule({
@@ -35,6 +35,9 @@ export default defineRule({
     },
   },
   check(m, ctx) {
+    // Only an execute inside a batch block can be reported: nothing to do without one.
+    const batchExecute = (s: Section | null): boolean => !!s && s.ops.some((o) => o.name === "execute" && o.batchBlock !== null);
+    if (!m.pairs.some((p) => batchExecute(p.upgrade) || batchExecute(p.downgrade))) return;
     for (const { section, sim } of simulateMigration(m, { enumTypes: ctx.dialect === "postgresql" })) {
       for (const block of section.batchBlocks) {
         if (!block.table) continue;

@@ -452,13 +452,19 @@ class World {
     const exact = tkey(schema, name);
     if (this.tables.has(exact)) return exact;
     if (schema !== null) return this.tables.has(tkey(null, name)) ? tkey(null, name) : undefined;
-    for (const k of this.tables.keys()) if (k.endsWith(`\0${name}`)) return k;
+    const suffix = `\0${name}`;
+    for (const k of this.tables.keys()) if (k.endsWith(suffix)) return k;
     return undefined;
   }
 
   private s0Table(schema: string | null, name: string): string | undefined {
     const s0 = this.sh.s0Tables;
-    return s0.get(tkey(schema, name)) ?? (schema !== null ? s0.get(tkey(null, name)) : [...s0.entries()].find(([k]) => k.endsWith(`\0${name}`))?.[1]);
+    const exact = s0.get(tkey(schema, name));
+    if (exact !== undefined) return exact;
+    if (schema !== null) return s0.get(tkey(null, name));
+    const suffix = `\0${name}`;
+    for (const [k, v] of s0) if (k.endsWith(suffix)) return v;
+    return undefined;
   }
 
   tableAlive(ent: string): boolean {

@@ -161,6 +161,9 @@ export function refKey(r: ObjRef): string {
   }
 }
 
+/** refKey(tableRef(schema, name)) without the object. */
+const tableKey = (schema: string | null, name: string): string => `table\0${schema ?? ""}\0${name}`;
+
 export const tableRef = (schema: string | null, name: string): ObjRef => ({ kind: "table", schema, table: name, name });
 export const columnRef = (schema: string | null, table: string, name: string): ObjRef => ({ kind: "column", schema, table, name });
 export const indexRef = (schema: string | null, name: string, table: string | null = null): ObjRef => ({ kind: "index", schema, table, name });
@@ -369,7 +372,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
     byKey.set(key, h);
     live.refs.set(key, ref);
     if (ref.kind === "column" || ref.kind === "constraint") {
-      const tk = refKey(tableRef(ref.schema, ref.table ?? ""));
+      const tk = tableKey(ref.schema, ref.table ?? "");
       const set = live.children.get(tk) ?? new Set<string>();
       set.add(key);
       live.children.set(tk, set);
@@ -400,7 +403,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   const liveFks = (pos: number): ForeignKeyEdge[] => fks.filter((e) => e.created < pos && (e.removed === undefined || e.removed > pos));
 
   const dropTableCascade = (schema: string | null, table: string, step: Step, maybe: boolean, cascadeFks: boolean): void => {
-    const tk = refKey(tableRef(schema, table));
+    const tk = tableKey(schema, table);
     for (const ck of live.children.get(tk) ?? []) {
       if (existsNow(ck)) record(live.refs.get(ck)!, "drop", step, maybe, { cascade: "table" });
     }
@@ -454,7 +457,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
     for (const [ik, info] of live.indexInfo) {
       if (info.table === table && info.schema === schema && info.columns.includes(col) && existsNow(ik)) record(live.refs.get(ik)!, "drop", step, maybe, { cascade: "column" });
     }
-    for (const ck of live.children.get(refKey(tableRef(schema, table))) ?? []) {
+    for (const ck of live.children.get(tableKey(schema, table)) ?? []) {
       const cols = live.constraintCols.get(ck);
       if (cols && cols.includes(col) && existsNow(ck)) record(live.refs.get(ck)!, "drop", step, maybe, { cascade: "column" });
     }
@@ -1378,10 +1381,18 @@ function parseDdl(s: string): SqlEvent[] | null {
 }
 
 /** Whole-word, case-insensitive occurrence of an identifier in SQL or expression text. */
+const MENTION_RES = new Map<string, RegExp>();
+
 export function mentions(text: string, name: string): boolean {
   if (!name) return false;
-  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`(?<![\\w$])${esc}(?![\\w$])`, "i").test(text);
+  let re = MENTION_RES.get(name);
+  if (!re) {
+    const esc = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    re = new RegExp(`(?<![\\w$])${esc}(?![\\w$])`, "i");
+    if (MENTION_RES.size >= 2000) MENTION_RES.clear();
+    MENTION_RES.set(name, re);
+  }
+  return re.test(text);
 }
 
 // ---- per-file entry point ------------------------------------------------------------
