@@ -239,13 +239,25 @@ const ROUTINE_OBJECTS = new Set(["TRIGGER", "FUNCTION", "PROCEDURE", "EVENT"]);
 
 /** Statements of a SQL text, split at top-level semicolons; empty statements are dropped. */
 export function splitSql(sql: string): SqlChunk[] {
+  return splitWithTokens(sql).chunks;
+}
+
+/**
+ * splitSql, plus each chunk's tokens: those of the whole text from the chunk's first token
+ * on (a chunk starts at a token and ends before a `;` token or at the end, so lexing it
+ * alone gives the same tokens when none runs into the trimmed end; only their offsets
+ * differ, and classification ignores them).
+ */
+function splitWithTokens(sql: string): { chunks: SqlChunk[]; tokens: SqlToken[][] } {
   const tokens = tokenize(sql);
   const chunks: SqlChunk[] = [];
+  const chunkTokens: SqlToken[][] = [];
   let first = 0; // index of the statement's first token
   const flush = (endTok: number, endOffset: number) => {
     if (endTok > first) {
       const start = tokens[first]!.start;
       chunks.push({ text: sql.slice(start, endOffset).trim(), start, end: endOffset });
+      chunkTokens.push(tokens.slice(first, endTok));
     }
   };
   for (let k = 0; k < tokens.length; k++) {
@@ -256,7 +268,7 @@ export function splitSql(sql: string): SqlChunk[] {
       const head = tokens.slice(first, k);
       if (head.some((h) => h.type === "word" && ROUTINE_OBJECTS.has(h.upper))) {
         flush(tokens.length, sql.length);
-        return chunks;
+        return { chunks, tokens: chunkTokens };
       }
     }
     if (t.type === "punct" && t.text === ";") {
@@ -265,7 +277,7 @@ export function splitSql(sql: string): SqlChunk[] {
     }
   }
   flush(tokens.length, sql.length);
-  return chunks;
+  return { chunks, tokens: chunkTokens };
 }
 
 // ---------------------------------------------------------------------------------
@@ -404,8 +416,11 @@ const JOIN = new Set(["JOIN"]);
 
 /** Classifies one statement (text without the trailing `;`). */
 export function classifyStatement(text: string, start = 0): SqlStatement {
+  return classifyTokens(text, start, tokenize(text));
+}
+
+function classifyTokens(text: string, start: number, toks: SqlToken[]): SqlStatement {
   const chunk: SqlChunk = { text, start, end: start + text.length };
-  const toks = tokenize(text);
   const c = new Cursor(toks);
   // Leading parentheses: `(SELECT ...)`.
   while (c.isPunct("(")) c.k++;
@@ -736,8 +751,16 @@ export function classifySql(sql: string): SqlStatement[] {
 }
 
 function classifyUncached(sql: string): SqlStatement[] {
-  return splitSql(sql).map((ch) => {
-    const st = classifyStatement(ch.text, ch.start);
+  const { chunks, tokens } = splitWithTokens(sql);
+  return chunks.map((ch, i) => {
+    // The whole text's tokens, unless the last one runs into the whitespace trim() removed
+    // (an unterminated quote, or Unicode spaces the lexer reads as word characters).
+    // Likewise at the start when the character before the chunk is one the lexer reads as a
+    // word character (a Unicode space): `E'x'` right after it is no string in the whole text.
+    const toks = tokens[i]!;
+    const last = toks[toks.length - 1];
+    const reuse = last !== undefined && last.end <= ch.start + ch.text.length && (ch.start === 0 || !isWordChar(sql[ch.start - 1]!));
+    const st = classifyTokens(ch.text, ch.start, reuse ? toks : tokenize(ch.text));
     return { ...st, end: ch.end };
   });
 }
