@@ -41,10 +41,13 @@ export default defineRule({
         if (!sim.reportable(op)) continue;
         const pos = step.pos;
         for (const ref of sim.usesOf(op)) {
-          const before = sim.history(ref).filter((e) => e.pos < pos);
-          if (before.length > 0) {
+          const h = sim.history(ref);
+          // Never created, dropped or renamed in this function: nothing to report.
+          if (h.length === 0) continue;
+          let last: (typeof h)[number] | undefined;
+          for (const e of h) if (e.pos < pos) last = e;
+          if (last) {
             // Known (or maybe) earlier: use-after-drop and friends are other rules.
-            const last = before[before.length - 1]!;
             if (last.action === "drop" || last.action === "rename-from") break;
             continue;
           }

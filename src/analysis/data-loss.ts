@@ -90,6 +90,8 @@ interface Event {
   table?: string;
 }
 
+const CREATIONS = new WeakMap<Section, { objects: Event[]; columns: Event[] }>();
+
 /**
  * What a section creates (tables, columns, PG types, schemas), in execution order, from
  * ops (`create_table`, `add_column`, `rename_table`, enum columns, `sa.Enum(...).create()`)
@@ -100,8 +102,16 @@ export class Creations {
   private readonly objects: Event[] = [];
   private readonly columns: Event[] = [];
   constructor(readonly section: Section | null) {
+    // Several rules build this for the same section: the lists (never changed once built) are shared.
+    const known = section ? CREATIONS.get(section) : undefined;
+    if (known) {
+      this.objects = known.objects;
+      this.columns = known.columns;
+      return;
+    }
     for (const op of section?.ops ?? []) this.addOp(op);
     for (const ev of section?.typeEvents ?? []) if (ev.kind === "create") this.objects.push({ order: ev.order - 0.5, kind: "type", schema: null, name: ev.name });
+    if (section) CREATIONS.set(section, { objects: this.objects, columns: this.columns });
   }
 
   private addOp(op: Op): void {
@@ -166,7 +176,18 @@ export class Creations {
 }
 
 /** Tables may have been created by code we cannot see (`metadata.create_all(bind)`, `Table(...).create(bind)`). */
+const OUTSIDE_OPS = new WeakMap<Migration, boolean>();
+
 export function createsTablesOutsideOps(m: Migration): boolean {
+  let v = OUTSIDE_OPS.get(m);
+  if (v === undefined) {
+    v = createsTablesOutsideOpsUncached(m);
+    OUTSIDE_OPS.set(m, v);
+  }
+  return v;
+}
+
+function createsTablesOutsideOpsUncached(m: Migration): boolean {
   return /\bcreate_all\s*\(|\.create\s*\(\s*(?:bind\s*=\s*)?(?:op\.get_bind\(\)|bind|conn|connection|engine)\b/.test(m.source);
 }
 

@@ -348,7 +348,9 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   const uses = new Map<Op, ObjRef[]>();
   const posByOp = new Map<Op, Step>();
   const live: Live = { children: new Map(), refs: new Map(), indexInfo: new Map(), constraintCols: new Map(), origin: new Map() };
-  const catalog = buildCatalog([section, ...(other ? [other] : [])]);
+  // Built on first use (drops and rules that look up descriptions): many functions never need it.
+  let catalogBuilt: Catalog | undefined;
+  const catalogOf = (): Catalog => (catalogBuilt ??= buildCatalog([section, ...(other ? [other] : [])]));
 
   // FK edges present when the function starts: those the other function creates and keeps.
   // (Only edges after which nothing hidden or opaque runs in the other function.)
@@ -563,7 +565,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
         if (!T) break;
         u.push(tableRef(schema, T));
         // Postgres refuses to drop a type that columns still use: dropping them uses the type.
-        if (enumTypes) for (const t of enumTypesOfTable(catalog, T)) u.push(typeRef(t));
+        if (enumTypes) for (const t of enumTypesOfTable(catalogOf(), T)) u.push(typeRef(t));
         dropTableCascade(schema, T, step, maybe, false);
         record(tableRef(schema, T), "drop", step, maybe, { guarded: a.if_exists === true });
         break;
@@ -601,7 +603,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
         const c = asString(a.column_name);
         if (c) {
           u.push(columnRef(schema, T, c));
-          if (enumTypes) for (const t of enumTypesOfColumn(catalog, T, c)) u.push(typeRef(t));
+          if (enumTypes) for (const t of enumTypesOfColumn(catalogOf(), T, c)) u.push(typeRef(t));
           dropColumn(schema, T, c, step, maybe, a.if_exists === true);
         } else taint([T], step.pos);
         break;
@@ -635,7 +637,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
         const name = asString(a.index_name);
         // Without table_name, the table is the one the file's create_index names (if any).
         const own = name ? live.indexInfo.get(refKey(indexRef(schema, name))) : undefined;
-        const table = T ?? own?.table ?? (name ? describedIndex(catalog, name, null)?.table ?? null : null);
+        const table = T ?? own?.table ?? (name ? describedIndex(catalogOf(), name, null)?.table ?? null : null);
         if (table) u.push(tableRef(schema, table));
         if (name) {
           u.push(indexRef(schema, name, table));
@@ -844,7 +846,9 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
     section,
     steps,
     events,
-    catalog,
+    get catalog() {
+      return catalogOf();
+    },
     posOf: (op) => posByOp.get(op)?.pos ?? -1,
     stepOf: (op) => posByOp.get(op),
     history,
@@ -903,12 +907,25 @@ function withoutTypes(full: Simulation): Simulation {
   const state = (ref: ObjRef, pos: number): { state: State; event?: LifeEvent } => (ref.kind === "type" ? { state: "unknown" } : full.state(ref, pos));
   const createdBefore = (ref: ObjRef, op: Op): boolean => ref.kind !== "type" && full.createdBefore(ref, op);
   return {
-    ...full,
+    section: full.section,
+    steps: full.steps,
     events: hasTypes ? full.events.filter((e) => e.ref.kind !== "type") : full.events,
+    get catalog() {
+      return full.catalog;
+    },
+    posOf: full.posOf,
+    stepOf: full.stepOf,
     history,
     prev,
     next,
     state,
+    liveForeignKeys: full.liveForeignKeys,
+    barrierBetween: full.barrierBetween,
+    hiddenBefore: full.hiddenBefore,
+    hiddenAfter: full.hiddenAfter,
+    reportable: full.reportable,
+    tableCreatedBefore: full.tableCreatedBefore,
+    columnCreatedBefore: full.columnCreatedBefore,
     usesOf: (op) => {
       const all = full.usesOf(op);
       if (!all.some((r) => r.kind === "type")) return all;
