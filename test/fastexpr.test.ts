@@ -33,6 +33,25 @@ describe("fast expression reader", () => {
     expect(sources.length).toBeGreaterThan(300);
   });
 
+  it("agrees with the tree conversion on operator precedence, associativity and punctuation", async () => {
+    const parser = await loadParser();
+    const exprs = [
+      "a | b ^ c & d << e >> f + g - h * i / j // k % l @ m",
+      "a * b + c * d - e / f", "a - b - c", "a // b // c % d", "2 ** -3 ** 4", "-a ** b", "~a + -b * +c",
+      "a << b + c", "a | b | c & d", "(a + b) * c", "a < b <= c != d == e > f >= g", "not a == b and c or not d",
+      "a.b.c(d)[e](f=g, *h, **i).j", "x[1, 2][...]", "{'a': b == c, 'd': e := 1}" , "f(a=b == c, d=(e := 2))",
+      "'%s' % (a,) + \"x\" * 3", "a @ b @ c", "[a, b,][0]", "{1, 2, 3}", "f(a)(b)(c)",
+      "(a).b", "(f)(x)", "(a)[0]", "not (a)", "-(a)", "(a) or (b)", "(a) and (b) or (c)", "(a) < (b) < (c)",
+      "f(*(a), **(b))", "(a) ** (b)", "(a) + (b) * (c)", "((a))", "(a, b)[0].c", "a ^ b & c", "(a ^ b) & c",
+    ];
+    for (const e of exprs) {
+      const src = `x = ${e}\n`;
+      const fast = parseWith(parser, src);
+      if (fast.error) continue; // not valid Python: nothing to compare
+      expect(fast.body, e).toEqual(parseWith(parser, src, { fastExpressions: false }).body);
+    }
+  });
+
   it("decodes a backslash line continuation inside a CRLF string the same way both ways", async () => {
     const parser = await loadParser();
     const src = 'x = "a\\\r\nb"\r\n';

@@ -75,6 +75,17 @@ class Lexer {
       this.pos = start + m[0].length;
       return { t: T.Number, v: m[0], start, end: this.pos };
     }
+    switch (c) {
+      // Punctuation that starts no longer operator: one comparison instead of ~25.
+      case 40: case 41: case 91: case 93: case 123: case 125: case 44: case 59: case 126: // ( ) [ ] { } , ; ~
+        return this.op(s[start]!, start);
+      case 46: // . or ...
+        return this.op(s.charCodeAt(start + 1) === 46 && s.charCodeAt(start + 2) === 46 ? "..." : ".", start);
+      case 61: // = or ==
+        return this.op(s.charCodeAt(start + 1) === 61 ? "==" : "=", start);
+      case 58: // : or :=
+        return this.op(s.charCodeAt(start + 1) === 61 ? ":=" : ":", start);
+    }
     for (const op of OPS3) if (s.startsWith(op, start)) return this.op(op, start);
     for (const op of OPS2) if (s.startsWith(op, start)) return this.op(op, start);
     if (OPS1.includes(s[start]!)) return this.op(s[start]!, start);
@@ -115,6 +126,9 @@ class Lexer {
 
 const COMPARE = new Set(["<", ">", "==", ">=", "<=", "!=", "in", "not", "is"]);
 const KEYWORDS_STOPPING = new Set(["if", "else", "for", "lambda", "yield", "await", "async", "from", "as"]);
+const KEYWORDS = new Set(["lambda", "yield", "await", "not", "and", "or", "if", "else", "for", "in", "is", "async", "def", "class", "return", "import", "from", "as", "with", "while", "try", "except", "finally", "raise", "del", "pass", "break", "continue", "global", "nonlocal", "assert", "elif"]);
+/** Binary operators by precedence (Python's `|` lowest … `*` highest), all left-associative. */
+const BINARY_PRECEDENCE = new Map([["|", 1], ["^", 2], ["&", 3], ["<<", 4], [">>", 4], ["+", 5], ["-", 5], ["*", 6], ["/", 6], ["//", 6], ["%", 6], ["@", 6]]);
 
 export function readExpression(src: string, start: number, end: number): Expr {
   const p = new ExprParser(src, start, end);
@@ -127,6 +141,12 @@ class ExprParser {
   private readonly lex: Lexer;
   tok: Token;
   private depth = 0;
+  /**
+   * End of the last token consumed. A node spans from its first token to its last, as
+   * tree-sitter's do: `(a + b) * c` starts at the parenthesis, although the parenthesized
+   * operand itself keeps the inner span.
+   */
+  private lastEnd = 0;
 
   constructor(private readonly src: string, start: number, end: number) {
     this.lex = new Lexer(src, start, end);
@@ -135,6 +155,7 @@ class ExprParser {
 
   private advance(): Token {
     const t = this.tok;
+    this.lastEnd = t.end;
     this.tok = this.lex.next();
     return t;
   }
@@ -169,21 +190,23 @@ class ExprParser {
   }
 
   private orTest(): Expr {
+    const start = this.tok.start;
     let left = this.andTest();
     while (this.isName("or")) {
       this.advance();
       const right = this.andTest();
-      left = { k: "boolop", op: "or", left, right, span: this.span(left.span.start, right.span.end) };
+      left = { k: "boolop", op: "or", left, right, span: this.span(start, this.lastEnd) };
     }
     return left;
   }
 
   private andTest(): Expr {
+    const start = this.tok.start;
     let left = this.notTest();
     while (this.isName("and")) {
       this.advance();
       const right = this.notTest();
-      left = { k: "boolop", op: "and", left, right, span: this.span(left.span.start, right.span.end) };
+      left = { k: "boolop", op: "and", left, right, span: this.span(start, this.lastEnd) };
     }
     return left;
   }
@@ -192,13 +215,14 @@ class ExprParser {
     if (this.isName("not")) {
       const t = this.advance();
       const operand = this.notTest();
-      return { k: "not", operand, span: this.span(t.start, operand.span.end) };
+      return { k: "not", operand, span: this.span(t.start, this.lastEnd) };
     }
     return this.comparison();
   }
 
   private comparison(): Expr {
-    const first = this.binary(0);
+    const start = this.tok.start;
+    const first = this.binary(1);
     const operands: Expr[] = [first];
     const ops: string[] = [];
     while ((this.tok.t === T.Op || this.tok.t === T.Name) && COMPARE.has(this.tok.v)) {
@@ -213,55 +237,59 @@ class ExprParser {
         op = "is not";
       }
       ops.push(op);
-      operands.push(this.binary(0));
+      operands.push(this.binary(1));
     }
     if (ops.length === 0) return first;
-    return { k: "compare", ops, operands, span: this.span(first.span.start, operands[operands.length - 1]!.span.end) };
+    return { k: "compare", ops, operands, span: this.span(start, this.lastEnd) };
   }
 
-  private static readonly LEVELS: string[][] = [["|"], ["^"], ["&"], ["<<", ">>"], ["+", "-"], ["*", "/", "//", "%", "@"]];
-
-  private binary(level: number): Expr {
-    if (level >= ExprParser.LEVELS.length) return this.factor();
-    let left = this.binary(level + 1);
-    const ops = ExprParser.LEVELS[level]!;
-    while (this.tok.t === T.Op && ops.includes(this.tok.v)) {
-      const op = this.advance().v;
-      const right = this.binary(level + 1);
-      left = { k: "binop", op, left, right, span: this.span(left.span.start, right.span.end) };
+  /** Precedence climbing over BINARY_PRECEDENCE (one call per operand, not one per level). */
+  private binary(minPrecedence: number): Expr {
+    const start = this.tok.start;
+    let left = this.factor();
+    for (;;) {
+      const t = this.tok;
+      const precedence = t.t === T.Op ? BINARY_PRECEDENCE.get(t.v) : undefined;
+      if (precedence === undefined || precedence < minPrecedence) return left;
+      // tree-sitter-python ranks `^` above `&` (Python: below); let the tree decide so both readings agree.
+      if (t.v === "^") throw new Unsupported("^");
+      this.advance();
+      const right = this.binary(precedence + 1);
+      left = { k: "binop", op: t.v, left, right, span: this.span(start, this.lastEnd) };
     }
-    return left;
   }
 
   private factor(): Expr {
     if (this.tok.t === T.Op && (this.tok.v === "-" || this.tok.v === "+" || this.tok.v === "~")) {
       const t = this.advance();
       const operand = this.factor();
-      return { k: "unary", op: t.v, operand, span: this.span(t.start, operand.span.end) };
+      return { k: "unary", op: t.v, operand, span: this.span(t.start, this.lastEnd) };
     }
     return this.power();
   }
 
   private power(): Expr {
+    const start = this.tok.start;
     const base = this.primary();
     if (this.isOp("**")) {
       this.advance();
       const exp = this.factor();
-      return { k: "binop", op: "**", left: base, right: exp, span: this.span(base.span.start, exp.span.end) };
+      return { k: "binop", op: "**", left: base, right: exp, span: this.span(start, this.lastEnd) };
     }
     return base;
   }
 
   private primary(): Expr {
+    const start = this.tok.start;
     let e = this.atom();
     for (;;) {
       if (this.isOp(".")) {
         this.advance();
         if (this.tok.t !== T.Name) throw new Unsupported("attribute");
         const name = this.advance();
-        e = { k: "attr", obj: e, attr: name.v, span: this.span(e.span.start, name.end) };
+        e = { k: "attr", obj: e, attr: name.v, span: this.span(start, name.end) };
       } else if (this.isOp("(")) {
-        e = this.call(e);
+        e = this.call(e, start);
       } else if (this.isOp("[")) {
         this.advance();
         const index: Expr[] = [];
@@ -273,14 +301,14 @@ class ExprParser {
           this.advance();
         }
         const close = this.expect("]");
-        e = { k: "subscript", value: e, index, span: this.span(e.span.start, close.end) };
+        e = { k: "subscript", value: e, index, span: this.span(start, close.end) };
       } else {
         return e;
       }
     }
   }
 
-  private call(fn: Expr): Expr {
+  private call(fn: Expr, start: number): Expr {
     this.expect("(");
     const args: Expr[] = [];
     const kwargs: Keyword[] = [];
@@ -290,7 +318,7 @@ class ExprParser {
         const t = this.advance();
         const inner = this.expr();
         starred = true;
-        args.push({ k: "starred", span: this.span(t.start, inner.span.end), value: inner });
+        args.push({ k: "starred", span: this.span(t.start, this.lastEnd), value: inner });
       } else if (this.isOp("**")) {
         this.advance();
         starred = true;
@@ -307,7 +335,7 @@ class ExprParser {
       this.advance();
     }
     const close = this.expect(")");
-    return { k: "call", fn, args, kwargs, starred, span: this.span(fn.span.start, close.end) };
+    return { k: "call", fn, args, kwargs, starred, span: this.span(start, close.end) };
   }
 
   /** `name=` (but not `name==`) at the current position. */
@@ -325,7 +353,7 @@ class ExprParser {
         this.advance();
         if (t.v === "True" || t.v === "False") return { k: "const", value: t.v === "True", span: this.span(t.start, t.end) };
         if (t.v === "None") return { k: "const", value: null, span: this.span(t.start, t.end) };
-        if (["lambda", "yield", "await", "not", "and", "or", "if", "else", "for", "in", "is", "async", "def", "class", "return", "import", "from", "as", "with", "while", "try", "except", "finally", "raise", "del", "pass", "break", "continue", "global", "nonlocal", "assert", "elif"].includes(t.v)) {
+        if (KEYWORDS.has(t.v)) {
           throw new Unsupported(`keyword ${t.v}`);
         }
         return { k: "name", id: t.v, span: this.span(t.start, t.end) };
