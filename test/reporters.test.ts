@@ -2,14 +2,16 @@
 // and the built CLI spawned for what depends on the process: colour, TTY, NO_COLOR,
 // --output-file, exit codes.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import github, { escapeData, escapeProperty } from "../src/report/github.js";
 import json, { JSON_FORMAT_VERSION } from "../src/report/json.js";
-import friendly from "../src/report/friendly.js";
-import { loadReporter, FORMATS, type ReportInput } from "../src/report/types.js";
+import { createRequire } from "node:module";
+import friendly, { friendlyChunks } from "../src/report/friendly.js";
+import { loadReporter, FORMATS, writeReport, writeReportFile, type ReportInput } from "../src/report/types.js";
+import { ExitError } from "../src/errors.js";
 import { allRules, resolveSelection } from "../src/engine/registry.js";
 import type { Diagnostic } from "../src/engine/rule.js";
 import type { LintedFile } from "../src/lint.js";
@@ -200,6 +202,167 @@ describe("friendly reporter", () => {
   });
 });
 
+// The formatter called once over every finding: what friendly.ts did before it rendered in
+// chunks (issue 9). The chunked report must join to exactly this.
+const formatterRequire = createRequire(createRequire(import.meta.url).resolve("eslint-formatter-friendly"));
+function oneCall(inp: ReportInput): string {
+  const format = formatterRequire("./index.js") as (results: unknown[]) => string;
+  const files = new Map(inp.files.map((f) => [f.path, f]));
+  const byPath = new Map<string, { filePath: string; source: string; messages: unknown[]; errorCount: number; warningCount: number }>();
+  for (const d of inp.diagnostics) {
+    if (d.suppressed) continue;
+    let r = byPath.get(d.path);
+    if (!r) {
+      const f = files.get(d.path);
+      const abs = f?.absPath ?? path.resolve(inp.cwd, d.path);
+      let source = f?.source;
+      if (!source) {
+        try {
+          source = readFileSync(abs, "utf8") || "\n";
+        } catch {
+          source = "\n";
+        }
+      }
+      r = { filePath: abs, source, messages: [], errorCount: 0, warningCount: 0 };
+      byPath.set(d.path, r);
+    }
+    const error = d.severity === "error";
+    r.messages.push({ ruleId: d.code, severity: error ? 2 : 1, message: d.severity === "note" ? `(note) ${d.message}` : d.message, line: d.span.line, column: d.span.column, endLine: d.span.endLine, endColumn: d.span.endColumn });
+    if (error) r.errorCount++;
+    else r.warningCount++;
+  }
+  if (byPath.size === 0) return "";
+  let out = format([...byPath.values()]).replace(/\u001b\]1337;CurrentDir=[^\u0007]*\u0007/g, "");
+  if (!inp.color) out = out.replace(/\u001b\[[0-9;]*m/g, "");
+  return out.endsWith("\n") ? out : out + "\n";
+}
+
+/** Findings over several files, in no particular order, with ties, all severities, equal counts. */
+function manyFindings(): ReportInput {
+  const src = (n: number) => Array.from({ length: 40 }, (_, i) => `    op.execute("statement ${n}.${i + 1}")`).join("\n") + "\n";
+  const paths = ["migrations/versions/0003_c.py", "migrations/versions/0001_a.py", "migrations/versions/0002_b.py", "migrations/versions/0010_z.py"];
+  const files = paths.map((p, i) => file(p, src(i)));
+  // Not among `files`: the reporter reads it from disk.
+  const onDisk = "migrations/versions/0004_disk.py";
+  mkdirSync(path.join(CWD, "migrations", "versions"), { recursive: true });
+  writeFileSync(path.join(CWD, onDisk), src(9));
+  const codes = ["ALM401", "ALM101", "ALM901", "ALM403", "ALM202"];
+  const diagnostics: Diagnostic[] = [];
+  for (let i = 0; i < 57; i++) {
+    const code = codes[(i * 7) % codes.length]!;
+    const line = ((i * 13) % 40) + 1;
+    diagnostics.push(
+      diag({
+        code,
+        path: i % 11 === 5 ? onDisk : paths[(i * 3) % paths.length]!,
+        severity: i % 5 === 0 ? "error" : i % 7 === 0 ? "note" : "warning",
+        span: { line, column: i % 3 === 0 ? 5 : 1, endLine: line, endColumn: 12 },
+        message: `finding ${i}.`,
+        ...(i % 13 === 0 ? { suppressed: { kind: "inSource" as const, justification: "" } } : {}),
+      }),
+    );
+  }
+  // An exact tie (same file, line and column): input order decides.
+  diagnostics.push(diag({ code: "ALM401", path: paths[0]!, span: { line: 3, column: 5, endLine: 3, endColumn: 9 }, message: "tie one" }));
+  diagnostics.push(diag({ code: "ALM403", path: paths[0]!, span: { line: 3, column: 5, endLine: 3, endColumn: 9 }, message: "tie two" }));
+  return input({ files, diagnostics });
+}
+
+describe("friendly reporter in chunks (bounded memory)", () => {
+  it("joins to exactly what one formatter call prints, whatever the chunk size", () => {
+    const inp = manyFindings();
+    const expected = oneCall(inp);
+    expect(expected).toContain("tie one");
+    expect(expected).toContain("✘ 54 problems (11 errors, 43 warnings)");
+    for (const size of [1, 2, 3, 7, 50, 100, 1000]) {
+      const pieces = [...friendlyChunks(inp, size)];
+      expect(pieces.join(""), `chunk size ${size}`).toBe(expected);
+      if (size === 1) expect(pieces.length).toBe(55); // one per finding + the summary
+    }
+    expect(friendly(inp)).toBe(expected);
+  });
+
+  it("only warnings, only errors, a single finding: same as one call", () => {
+    const inp = manyFindings();
+    for (const keep of [(d: Diagnostic) => d.severity !== "error", (d: Diagnostic) => d.severity === "error", (_: Diagnostic, i: number) => i === 4]) {
+      const sub = { ...inp, diagnostics: inp.diagnostics.filter(keep) };
+      expect([...friendlyChunks(sub, 2)].join("")).toBe(oneCall(sub));
+    }
+  });
+
+  it("with colour on (chalk forced in this process): same bytes, and chalk's stylers are reused", () => {
+    const chalk = formatterRequire("chalk") as { level: number; enabled: boolean; red: { bold: unknown }; yellow: unknown };
+    const { level, enabled } = chalk;
+    try {
+      chalk.level = 1;
+      chalk.enabled = true;
+      const inp = { ...manyFindings(), color: true };
+      const expected = oneCall(inp);
+      expect(expected).toMatch(ANSI);
+      expect([...friendlyChunks(inp, 3)].join("")).toBe(expected);
+      expect(chalk.red).toBe(chalk.red);
+      expect(chalk.red.bold).toBe(chalk.red.bold);
+      // A styler reads the level when called, not when made.
+      const red = chalk.red as unknown as (s: string) => string;
+      expect(red("x")).toBe("\u001b[31mx\u001b[39m");
+      chalk.enabled = false;
+      expect(red("x")).toBe("x");
+    } finally {
+      chalk.level = level;
+      chalk.enabled = enabled;
+    }
+  });
+
+  it("EFF_BY_ISSUE (one finding's text depends on the previous one): one call, same output", () => {
+    process.env.EFF_BY_ISSUE = "true";
+    try {
+      const inp = manyFindings();
+      const pieces = [...friendlyChunks(inp, 2)];
+      expect(pieces).toHaveLength(1);
+      expect(pieces[0]).toBe(oneCall(inp));
+    } finally {
+      delete process.env.EFF_BY_ISSUE;
+    }
+  });
+
+  it("nothing to report: no pieces", () => {
+    expect([...friendlyChunks(input())]).toEqual([]);
+  });
+});
+
+describe("writing a report", () => {
+  it("writes the pieces in order; --quiet drops a report that is only whitespace", () => {
+    const got: string[] = [];
+    writeReport(["a", "", "b"], (s) => got.push(s));
+    expect(got.join("")).toBe("ab");
+    const quiet: string[] = [];
+    writeReport(["\n", " ", ""], (s) => quiet.push(s), true);
+    writeReport("  \n", (s) => quiet.push(s), true);
+    expect(quiet).toEqual([]);
+    writeReport(["\n", "x", "\n"], (s) => quiet.push(s), true);
+    expect(quiet.join("")).toBe("\nx\n");
+  });
+
+  it("to a file: atomically, piece by piece; a failing report leaves the old file and no temp file", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "alembic-lint-report-file-"));
+    const out = path.join(dir, "report.txt");
+    writeReportFile(out, ["one ", "two ", "naïve 🚀\n"]);
+    expect(readFileSync(out, "utf8")).toBe("one two naïve 🚀\n");
+    writeReportFile(out, "plain string\n");
+    expect(readFileSync(out, "utf8")).toBe("plain string\n");
+    function* failing(): Generator<string> {
+      yield "partial";
+      throw new Error("boom");
+    }
+    expect(() => writeReportFile(out, failing())).toThrow("boom");
+    expect(readFileSync(out, "utf8")).toBe("plain string\n");
+    expect(readdirSync(dir)).toEqual(["report.txt"]);
+    const missing = path.join(dir, "no-such-dir", "r.txt");
+    expect(() => writeReportFile(missing, ["x"])).toThrow(ExitError);
+    expect(() => writeReportFile(missing, ["x"])).toThrow(/^cannot write .*r\.txt: ENOENT$/);
+  });
+});
+
 // ---------------------------------------------------------------------------------
 // The built CLI, for what depends on the process (chalk decides colour at load time).
 
@@ -291,6 +454,16 @@ describe("CLI output (built with tsc into .build-report)", () => {
     const text = readFileSync(out, "utf8");
     expect(text).toContain("ALM401");
     expect(text).not.toContain(ESC);
+  });
+
+  it("friendly -o file: the same bytes as on stdout, written in one go (no temp file left)", () => {
+    const piped = run([target], { FORCE_COLOR: "1" });
+    const r = run([target, "-o", "friendly.txt"], { FORCE_COLOR: "1" });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(readFileSync(path.join(project, "friendly.txt"), "utf8")).toBe(piped.stdout);
+    expect(piped.stdout).toMatch(/✘ 1 problem \(0 errors, 1 warning\)/);
+    expect(readdirSync(project).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
   it("--format json -o file writes the JSON document", () => {
