@@ -784,9 +784,22 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   const blocked = (from: number, to: number, ref: ObjRef): boolean =>
     (barriers.length > 0 || taints.size > 0) && barrierBetween(from, to, namesOf(ref));
 
+  // Queries run after the walk (histories are final): an object's history is looked up once
+  // per ref object (rules ask about the same `usesOf` refs again and again).
   const NONE: LifeEvent[] = [];
-  const history = (ref: ObjRef): LifeEvent[] => byKey.get(refKey(ref)) ?? [];
-  const historyOrNone = (ref: ObjRef): LifeEvent[] => byKey.get(refKey(ref)) ?? NONE;
+  const byRef = new Map<ObjRef, LifeEvent[]>();
+  const historyOrNone = (ref: ObjRef): LifeEvent[] => {
+    let h = byRef.get(ref);
+    if (h === undefined) {
+      h = byKey.get(refKey(ref)) ?? NONE;
+      byRef.set(ref, h);
+    }
+    return h;
+  };
+  const history = (ref: ObjRef): LifeEvent[] => {
+    const h = historyOrNone(ref);
+    return h === NONE ? [] : h;
+  };
 
   const prev = (ref: ObjRef, pos: number): LifeEvent | undefined => {
     const h = historyOrNone(ref);
@@ -811,11 +824,13 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
     return { state: e.action === "create" || e.action === "rename-to" ? "exists" : "gone", event: e };
   };
 
-  const range = sectionRange(opts.migration ?? null, section);
+  // Only needed when part of the section could not be analyzed.
+  const rangeOf = () => sectionRange(opts.migration ?? null, section);
   const hiddenBefore = (op: Op): boolean => {
     if (opts.migration && (opts.migration.parseError || opts.migration.errorRegions.length > 0)) return true;
     for (const h of section.unanalyzed) {
       const hs = h.span.start;
+      const range = rangeOf();
       const after = op.via.length === 0 && range !== null && hs !== undefined && op.span.end !== undefined && hs >= op.span.end && hs < range.end;
       if (!after) return true;
     }
@@ -827,6 +842,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
     for (const h of section.unanalyzed) {
       const hs = h.span.start;
       const he = h.span.end;
+      const range = rangeOf();
       if (op.via.length > 0 || range === null || hs === undefined || he === undefined || op.span.end === undefined) return true;
       if (hs < range.start || he > range.end || he > (op.span.start ?? 0)) return true;
       // Entries are recorded once per reason: look for the same call again after the op.
