@@ -3,7 +3,7 @@
 // `branch_labels`, `depends_on` and the docstring, without building a syntax tree.
 // It returns null whenever it is not certain, and the caller parses the file fully;
 // test/header.test.ts checks it agrees with the full extraction on every fixture.
-import type { Comment, Expr } from "./ast.js";
+import type { Expr } from "./ast.js";
 import { readExpression, Unsupported } from "./fastexpr.js";
 import { LineIndex } from "./lines.js";
 import { parseDocstringHeader } from "./docstring.js";
@@ -135,16 +135,6 @@ function moduleStatements(src: string, comments: { start: number; text: string }
   if (depth !== 0) return null;
   flush(n);
   return broken ? null : out;
-}
-
-/**
- * Every comment of a file read from its text (as tree-sitter finds them), or null when the
- * statement splitter is unsure of the file; the full parser then asks the syntax tree.
- */
-export function textComments(source: string, lines: LineIndex): Comment[] | null {
-  const raw: { start: number; text: string }[] = [];
-  if (!moduleStatements(source, raw)) return null;
-  return raw.map((c) => ({ ...lines.position(c.start), text: c.text }));
 }
 
 const ASSIGN = /^(revision|down_revision|branch_labels|depends_on)\s*(?::[^=]*)?=(?!=)/;

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import type { Node as TSNode, Parser as TSParser } from "web-tree-sitter";
 import type { Comment, Expr, Keyword, Param, ParsedModule, Span, Stmt } from "./ast.js";
 import { decode, readExpression, Unsupported } from "./fastexpr.js";
-import { textComments } from "./header.js";
+import { textComments } from "./comments.js";
 import { LineIndex } from "./lines.js";
 
 let parserPromise: Promise<TSParser> | null = null;
