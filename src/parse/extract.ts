@@ -682,12 +682,14 @@ class Extractor {
     // Application code handed the connection may run DDL we cannot see; libraries
     // (SQLAlchemy reflection, ORM sessions, pandas) only read or change rows.
     const full = callee.includes(".") ? callee : ref ?? callee;
-    const library = LIBRARY_PACKAGES.has(full.split(".")[0]!);
-    if (!library && ref !== undefined && [...args, ...Object.values(kwargs)].some((a) => isSpecial(a) && a.sp === "bind")) {
+    const library = LIBRARY_PACKAGES.has(firstSegment(full));
+    const top = firstSegment(ref ?? callee);
+    // `sa.Column(...)`, `sa.String(...)`: the common case, nothing to say.
+    if (library && LIBRARY_PACKAGES.has(top) && !(ref ?? "").startsWith(".")) return;
+    if (!library && ref !== undefined && (args.some(isBind) || Object.values(kwargs).some(isBind))) {
       this.unanalyzed(`\`${clip(this.text(e.fn.span))}(...)\`, which receives the connection`, e.span);
       return;
     }
-    const top = (ref ?? callee).split(".")[0]!;
     const imported = ref !== undefined && !LIBRARY_PACKAGES.has(top) && !top.startsWith("_") ? true : ref !== undefined && top.startsWith(".");
     const relative = ref !== undefined && ref.startsWith(".");
     if ((imported || relative) && (statementLevel || passesMigrationObjects(args, kwargs))) {
@@ -931,6 +933,15 @@ function newBuilder(): SectionBuilder {
   return { steps: 0, reasons: new Set(), ops: [], batchBlocks: [], typeEvents: [], unanalyzed: [], dispatcher: false };
 }
 
+
+function firstSegment(dotted: string): string {
+  const dot = dotted.indexOf(".");
+  return dot < 0 ? dotted : dotted.slice(0, dot);
+}
+
+function isBind(v: EV): boolean {
+  return isSpecial(v) && v.sp === "bind";
+}
 
 function isExprV(v: EV | undefined): v is ExprValue {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !("sp" in v);
