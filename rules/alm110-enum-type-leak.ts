@@ -60,12 +60,17 @@ function createdTypes(up: Section): Map<string, Created> {
     }
   }
   for (const ev of up.typeEvents) if (ev.kind === "create" && !ev.conditional) get(ev.name, ev.span);
-  // Users of explicitly created types.
+  // Users of explicitly created types (each op names its types: no scan of every type per op).
+  if (out.size === 0) return out;
   for (const op of up.ops) {
     if (op.conditional || !op.table) continue;
-    for (const [k, c] of out) {
-      if (op.name === "create_table" && op.tableDef?.columns.some((col) => usesType(col, k))) c.tables.add(low(op.table));
-      if (op.name === "add_column" && usesType(op.column, k) && op.column?.name) c.columns.add(`${low(op.table)}\0${low(op.column.name)}`);
+    if (op.name === "create_table") {
+      const used = new Set<string>();
+      for (const col of op.tableDef?.columns ?? []) if (col.enumName !== undefined && col.enumName !== null) used.add(low(col.enumName));
+      for (const k of used) out.get(k)?.tables.add(low(op.table));
+    }
+    if (op.name === "add_column" && op.column && op.column.enumName !== undefined && op.column.enumName !== null && op.column.name) {
+      out.get(low(op.column.enumName))?.columns.add(`${low(op.table)}\0${low(op.column.name)}`);
     }
   }
   return out;

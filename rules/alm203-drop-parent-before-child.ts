@@ -42,6 +42,17 @@ export default defineRule({
   },
   check(m, ctx) {
     for (const { sim } of simulateMigration(m, { enumTypes: false })) {
+      // Position of the first execute that switches foreign key checks off (computed once, on demand).
+      let checksOffAt: number | undefined;
+      const firstChecksOff = (): number => {
+        if (checksOffAt === undefined) {
+          const s = sim.steps.find(
+            (s) => s.kind === "op" && s.op.name === "execute" && /foreign_key_checks\s*=\s*(0|off|false)|foreign_keys\s*=\s*(0|off|false)/i.test(executeText(s.op).text),
+          );
+          checksOffAt = s ? s.pos : Infinity;
+        }
+        return checksOffAt;
+      };
       for (const step of sim.steps) {
         if (step.kind !== "op") continue;
         const op = step.op;
@@ -63,10 +74,7 @@ export default defineRule({
           object = `the primary key of "${P}"`;
         } else continue;
         // MySQL/SQLite: foreign key checks switched off before the drops.
-        const checksOff = sim.steps.some(
-          (s) => s.pos < step.pos && s.kind === "op" && s.op.name === "execute" && /foreign_key_checks\s*=\s*(0|off|false)|foreign_keys\s*=\s*(0|off|false)/i.test(executeText(s.op).text),
-        );
-        if (checksOff) continue;
+        if (firstChecksOff() < step.pos) continue;
         const edges = sim
           .liveForeignKeys(step.pos)
           .filter((e) => !e.maybe && e.refTable === P && e.refSchema === schema && !(e.table === P && e.schema === schema) && matches(e))

@@ -1084,16 +1084,29 @@ export function enumTypesOfColumn(catalog: Catalog, table: string, column: strin
   return [...out];
 }
 
+/** Enum types per table prefix of the catalog's column keys, built once per catalog (was a scan per drop). */
+const ENUMS_BY_TABLE = new WeakMap<Catalog, Map<string, string[]>>();
+
 export function enumTypesOfTable(catalog: Catalog, table: string): string[] {
-  const out = new Set<string>();
-  for (const [k, defs] of catalog.columns) {
-    if (!k.startsWith(`${table}\0`)) continue;
-    for (const { def } of defs) {
-      const en = enumTypeOf(def.type);
-      if (en) out.add(en.name);
+  let index = ENUMS_BY_TABLE.get(catalog);
+  if (!index) {
+    const sets = new Map<string, Set<string>>();
+    for (const [k, defs] of catalog.columns) {
+      // Every prefix ending before a \0 (`table\0column`): the keys `startsWith(table + "\0")` matched.
+      for (let i = k.indexOf("\0"); i >= 0; i = k.indexOf("\0", i + 1)) {
+        const t = k.slice(0, i);
+        let set = sets.get(t);
+        if (!set) sets.set(t, (set = new Set()));
+        for (const { def } of defs) {
+          const en = enumTypeOf(def.type);
+          if (en) set.add(en.name);
+        }
+      }
     }
+    index = new Map([...sets].map(([t, set]) => [t, [...set]]));
+    ENUMS_BY_TABLE.set(catalog, index);
   }
-  return [...out];
+  return [...(index.get(table) ?? [])];
 }
 
 /** The one description of an index the file agrees on (null when absent or contradictory). */
