@@ -56,15 +56,15 @@ export interface NewObjects extends CreatedObjects {
   indexCreatedBefore(name: string, order: number): boolean;
 }
 
+const NEW_OBJECTS = new WeakMap<Section, NewObjects>();
+
 /**
  * Objects this section creates, for the "new objects have no rows and no readers"
  * exemption. Builds on src/analysis/created.ts (a `create_table(..., if_not_exists=True)`
  * or one under a condition counts as new too: when unsure, stay silent) and adds tables created by literal SQL
  * (`CREATE TABLE`, `CREATE MATERIALIZED VIEW`). `schema="public"` and no schema are
- * treated as the same place.
+ * treated as the same place. Cached per section (several rules ask).
  */
-const NEW_OBJECTS = new WeakMap<Section, NewObjects>();
-
 export function newObjects(section: Section): NewObjects {
   let out = NEW_OBJECTS.get(section);
   if (!out) {
