@@ -714,10 +714,11 @@ function buildSection(section: Section, world: World, source: string): SectionMo
           break;
         }
         const cols = asStringList(a.columns);
-        push({
-          op, obj: "index", action: op.name === "create_index" ? "create" : "drop", literal: true, tableEnt: T(), name, kind: "index",
-          ...(cols ? { columns: cols } : {}), unique: a.unique === true,
-        });
+        // Same keys in the same order as a spread of the optional columns (slow in V8 when keys follow).
+        const e: Omit<Ev, "tableName"> = { op, obj: "index", action: op.name === "create_index" ? "create" : "drop", literal: true, tableEnt: T(), name, kind: "index" };
+        if (cols) e.columns = cols;
+        e.unique = a.unique === true;
+        push(e);
         break;
       }
       case "drop_constraint": {

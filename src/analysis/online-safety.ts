@@ -228,14 +228,14 @@ export function splitSql(sql: string): string[] {
   let i = 0;
   while (i < sql.length) {
     const c = sql[i]!;
-    const two = sql.slice(i, i + 2);
-    if (two === "--") {
+    const c2 = sql[i + 1];
+    if (c === "-" && c2 === "-") {
       const nl = sql.indexOf("\n", i);
       i = nl < 0 ? sql.length : nl;
       cur += " ";
       continue;
     }
-    if (two === "/*") {
+    if (c === "/" && c2 === "*") {
       const end = sql.indexOf("*/", i + 2);
       i = end < 0 ? sql.length : end + 2;
       cur += " ";
@@ -270,8 +270,15 @@ export function splitSql(sql: string): string[] {
       i++;
       continue;
     }
-    cur += c;
-    i++;
+    // Plain characters up to the next one that needs a look: appended at once.
+    let j = i + 1;
+    while (j < sql.length) {
+      const d = sql[j]!;
+      if (d === "-" || d === "/" || d === "'" || d === '"' || d === "$" || d === ";") break;
+      j++;
+    }
+    cur += j === i + 1 ? c : sql.slice(i, j);
+    i = j;
   }
   if (cur.trim()) out.push(cur.trim());
   return out;
