@@ -369,15 +369,15 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
     const key = refKey(ref);
     const e: LifeEvent = { ref, action, pos: step.pos, step, maybe, guarded: false, ...extra };
     events.push(e);
-    const h = byKey.get(key) ?? [];
-    h.push(e);
-    byKey.set(key, h);
+    const h = byKey.get(key);
+    if (h) h.push(e);
+    else byKey.set(key, [e]);
     live.refs.set(key, ref);
     if (ref.kind === "column" || ref.kind === "constraint") {
       const tk = tableKey(ref.schema, ref.table ?? "");
-      const set = live.children.get(tk) ?? new Set<string>();
-      set.add(key);
-      live.children.set(tk, set);
+      const set = live.children.get(tk);
+      if (set) set.add(key);
+      else live.children.set(tk, new Set<string>([key]));
     }
     return e;
   };
