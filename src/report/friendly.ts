@@ -49,8 +49,13 @@ function load(color: boolean): Kit {
     const format = require("eslint-formatter-friendly") as Kit["format"];
     const own = createRequire(require.resolve("eslint-formatter-friendly"));
     const chalk = own("chalk") as Chalk;
-    memoizeStyles(chalk);
-    memoizeHighlight(createRequire(own.resolve("@babel/code-frame"))("@babel/highlight") as { default?: unknown });
+    // Best effort: a dependency laid out otherwise is simply used as it is.
+    try {
+      memoizeStyles(chalk);
+      memoizeHighlight(createRequire(own.resolve("@babel/code-frame"))("@babel/highlight") as { default?: unknown });
+    } catch {
+      // slower and hungrier, same output
+    }
     kit = { format, chalk, table: own("text-table") as Kit["table"], stripAnsi: own("strip-ansi") as Kit["stripAnsi"] };
   }
   return kit;
@@ -70,9 +75,10 @@ const MEMOIZED = Symbol("alembic-lint: chalk styles memoized");
  * not cached.
  */
 function memoizeStyles(chalk: object): void {
-  const root = Object.getPrototypeOf(chalk) as object; // the instance behind the template function
-  const styles = Object.getPrototypeOf(root) as object; // Chalk.prototype: the style getters
-  const stylerProto = Object.getPrototypeOf((chalk as { red: object }).red) as object;
+  const root = Object.getPrototypeOf(chalk) as object | null; // the instance behind the template function
+  const styles = root && (Object.getPrototypeOf(root) as object | null); // Chalk.prototype: the style getters
+  const red = (chalk as { red?: unknown }).red;
+  const stylerProto = typeof red === "function" ? (Object.getPrototypeOf(red) as object | null) : null;
   if (!root || !styles || !stylerProto || Object.prototype.hasOwnProperty.call(root, MEMOIZED)) return;
   Object.defineProperty(root, MEMOIZED, { value: true });
   const cache = new WeakMap<object, Map<string, Styler>>();
@@ -128,8 +134,12 @@ const ITERM_PREFIX = /\u001b\]1337;CurrentDir=[^\u0007]*\u0007/g;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
 
-/** Findings per formatter call: ~100-300 KB of text, short-lived (young-generation garbage). */
-export const CHUNK = 100;
+/**
+ * Findings per formatter call. Small, so that what a chunk holds while it is made is rarely
+ * alive when the young generation is collected (promoted, it would wait for a full GC): on
+ * 45,676 findings in colour the heap peaked ~140 MB higher with 100 than with 30.
+ */
+export const CHUNK = 30;
 
 /** The formatter reads the file itself when `source` is empty, and throws if it cannot. */
 function sourceOf(abs: string, known: string | null | undefined): string {
