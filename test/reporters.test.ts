@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import github, { escapeData, escapeProperty } from "../src/report/github.js";
-import json, { JSON_FORMAT_VERSION } from "../src/report/json.js";
+import json, { JSON_FORMAT_VERSION, jsonChunks } from "../src/report/json.js";
 import { createRequire } from "node:module";
 import friendly, { friendlyChunks } from "../src/report/friendly.js";
 import { loadReporter, FORMATS, writeReport, writeReportFile, type ReportInput } from "../src/report/types.js";
@@ -167,6 +167,22 @@ describe("json reporter", () => {
     });
     expect(doc.rules.map((r: { code: string }) => r.code)).toEqual(["ALM401", "ALM900", "ALM901"]);
     expect(Object.keys(doc.rules[0])).toEqual(["code", "name", "severity", "defaultSeverity", "category", "precision", "fixable", "summary", "helpUri"]);
+  });
+
+  it("is printed in pieces that join to exactly JSON.stringify(document, null, 2)", () => {
+    const long = (i: number) => `finding ${i}: "quoted", a backslash \\ and a newline\nin the message ${"x".repeat(i % 50)}`;
+    const many = manyFindings();
+    const diagnostics = Array.from({ length: 3000 }, (_, i) => ({ ...many.diagnostics[i % many.diagnostics.length]!, message: long(i) }));
+    for (const inp of [input(), many, { ...many, diagnostics }]) {
+      const pieces = [...jsonChunks(inp)];
+      const text = pieces.join("");
+      expect(text).toBe(JSON.stringify(JSON.parse(text), null, 2) + "\n");
+      expect(text).toBe(json(inp));
+      if (inp.diagnostics.length === 3000) {
+        expect(pieces.length).toBeGreaterThan(3); // not one string
+        expect(JSON.parse(text).diagnostics).toHaveLength(3000);
+      }
+    }
   });
 
   it("no findings: still a full document", () => {

@@ -24,9 +24,70 @@ function position(source: string | null | undefined, offset: number): { line: nu
   return { line: before.split("\n").length, column: before.length - nl };
 }
 
+/** The report as one string (tests, library use); the CLI writes jsonChunks piece by piece. */
 export default function json(input: ReportInput): string {
+  return [...jsonChunks(input)].join("");
+}
+
+/** Pieces of text are gathered up to this size before they are handed out. */
+const PIECE = 1 << 16;
+
+/**
+ * The report, byte for byte `JSON.stringify(doc, null, 2) + "\n"`, in pieces: each finding is
+ * shaped and printed on its own, so a run with tens of thousands of findings never holds
+ * them all (nor the whole text) at once.
+ */
+export function* jsonChunks(input: ReportInput): Generator<string> {
   const sources = new Map(input.files.map((f) => [f.path, f.source]));
-  const diagnostics = [...input.diagnostics].sort(cmp).map((d) => ({
+  const sorted = [...input.diagnostics].sort(cmp);
+  const active = sorted.filter((d) => !d.suppressed);
+  const doc = {
+    version: JSON_FORMAT_VERSION,
+    tool: { name: "alembic-lint", version: input.toolVersion },
+    summary: {
+      files: input.files.length,
+      errors: active.filter((d) => d.severity === "error").length,
+      warnings: active.filter((d) => d.severity === "warning").length,
+      notes: active.filter((d) => d.severity === "note").length,
+      suppressed: sorted.length - active.length,
+      executionSuccessful: input.executionSuccessful,
+    },
+    diagnostics: [] as unknown[],
+    rules: [...input.rules]
+      .sort((a, b) => (a.rule.meta.code < b.rule.meta.code ? -1 : 1))
+      .map(({ rule, severity }) => ({
+        code: rule.meta.code,
+        name: rule.meta.name,
+        severity,
+        defaultSeverity: rule.meta.severity,
+        category: rule.meta.category,
+        precision: rule.meta.precision ?? null,
+        fixable: rule.meta.fixable === true,
+        summary: rule.meta.docs.summary,
+        helpUri: ruleHelpUri(rule.meta.code, rule.meta.name),
+      })),
+  };
+  const whole = JSON.stringify(doc, null, 2) + "\n";
+  if (sorted.length === 0) {
+    yield whole;
+    return;
+  }
+  // The document with an empty list, cut where the findings go; each finding is printed
+  // as JSON.stringify prints an element at that depth (4 more spaces on every line).
+  const hole = whole.indexOf('"diagnostics": []') + '"diagnostics": ['.length;
+  let out = whole.slice(0, hole);
+  for (const [i, d] of sorted.entries()) {
+    out += (i === 0 ? "\n    " : ",\n    ") + JSON.stringify(shape(d, sources), null, 2).replace(/\n/g, "\n    ");
+    if (out.length >= PIECE) {
+      yield out;
+      out = "";
+    }
+  }
+  yield out + "\n  " + whole.slice(hole);
+}
+
+function shape(d: Diagnostic, sources: Map<string, string | null>) {
+  return {
     code: d.code,
     name: d.name,
     severity: d.severity,
@@ -59,33 +120,5 @@ export default function json(input: ReportInput): string {
       : null,
     fingerprint: d.fingerprint,
     suppressed: d.suppressed ? { kind: d.suppressed.kind, justification: d.suppressed.justification } : null,
-  }));
-  const active = diagnostics.filter((d) => d.suppressed === null);
-  const doc = {
-    version: JSON_FORMAT_VERSION,
-    tool: { name: "alembic-lint", version: input.toolVersion },
-    summary: {
-      files: input.files.length,
-      errors: active.filter((d) => d.severity === "error").length,
-      warnings: active.filter((d) => d.severity === "warning").length,
-      notes: active.filter((d) => d.severity === "note").length,
-      suppressed: diagnostics.length - active.length,
-      executionSuccessful: input.executionSuccessful,
-    },
-    diagnostics,
-    rules: [...input.rules]
-      .sort((a, b) => (a.rule.meta.code < b.rule.meta.code ? -1 : 1))
-      .map(({ rule, severity }) => ({
-        code: rule.meta.code,
-        name: rule.meta.name,
-        severity,
-        defaultSeverity: rule.meta.severity,
-        category: rule.meta.category,
-        precision: rule.meta.precision ?? null,
-        fixable: rule.meta.fixable === true,
-        summary: rule.meta.docs.summary,
-        helpUri: ruleHelpUri(rule.meta.code, rule.meta.name),
-      })),
   };
-  return JSON.stringify(doc, null, 2) + "\n";
 }

@@ -102,7 +102,7 @@ export async function loadReporter(format: Format): Promise<Reporter> {
     case "friendly":
       return (await import("./friendly.js")).friendlyChunks;
     case "json":
-      return (await import("./json.js")).default;
+      return (await import("./json.js")).jsonChunks;
     case "sarif":
       return (await import("./sarif.js")).default;
     case "github":
