@@ -349,8 +349,8 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   const posByOp = new Map<Op, Step>();
   const live: Live = { children: new Map(), refs: new Map(), indexInfo: new Map(), constraintCols: new Map(), origin: new Map() };
   // Built on first use (drops and rules that look up descriptions): many functions never need it.
-  let catalogBuilt: Catalog | undefined;
-  const catalogOf = (): Catalog => (catalogBuilt ??= buildCatalog([section, ...(other ? [other] : [])]));
+  const catalog: Catalog = new LazyCatalog([section, ...(other ? [other] : [])]);
+  const catalogOf = (): Catalog => catalog;
 
   // FK edges present when the function starts: those the other function creates and keeps.
   // (Only edges after which nothing hidden or opaque runs in the other function.)
@@ -862,9 +862,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
     section,
     steps,
     events,
-    get catalog() {
-      return catalogOf();
-    },
+    catalog,
     posOf: (op) => posByOp.get(op)?.pos ?? -1,
     stepOf: (op) => posByOp.get(op),
     history,
@@ -926,9 +924,7 @@ function withoutTypes(full: Simulation): Simulation {
     section: full.section,
     steps: full.steps,
     events: hasTypes ? full.events.filter((e) => e.ref.kind !== "type") : full.events,
-    get catalog() {
-      return full.catalog;
-    },
+    catalog: full.catalog,
     posOf: full.posOf,
     stepOf: full.stepOf,
     history,
@@ -1020,6 +1016,28 @@ function computeSectionRange(m: Migration, section: Section): { start: number; e
     pos = le;
   }
   return { start: lineStart, end };
+}
+
+/**
+ * A catalog built on first use. Laziness lives in the class (prototype getters): a getter
+ * in the simulation's object literal would put every simulation object in V8's slow
+ * dictionary mode.
+ */
+class LazyCatalog implements Catalog {
+  private built: Catalog | undefined;
+  constructor(private readonly sections: Section[]) {}
+  private get full(): Catalog {
+    return (this.built ??= buildCatalog(this.sections));
+  }
+  get indexes(): Map<string, IndexInfo[]> {
+    return this.full.indexes;
+  }
+  get constraints(): Map<string, ConstraintInfo[]> {
+    return this.full.constraints;
+  }
+  get columns(): Map<string, { def: ColumnDef; op: Op }[]> {
+    return this.full.columns;
+  }
 }
 
 /** Descriptions of indexes, constraints and columns in the given functions. */
