@@ -208,7 +208,10 @@ export function readHeaderOnly(source: string, path: string, absPath: string): M
     header,
     sections: [],
     pairs: [],
-    comments: rawComments.map((c) => ({ ...lines.position(c.start), text: c.text })),
+    comments: rawComments.map((c) => {
+      const p = lines.position(c.start);
+      return { line: p.line, column: p.column, text: c.text };
+    }),
     parseError: null,
     errorRegions: [],
   };
