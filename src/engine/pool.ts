@@ -16,8 +16,13 @@ import { DEFERRED, lintTarget, withoutBodies, WORKER_MARKER, type TargetOutcome,
 
 export type { TargetOutcome, TargetTask } from "./worker.js";
 
-/** Below this many target files the run stays in this thread (starting workers costs more). */
-export const DEFAULT_POOL_MIN_FILES = 100;
+/**
+ * Below this many target files the run stays in this thread: a worker's start-up and cold
+ * code cost as much as it saves up to ~300 synthetic or real migration files on 2 cores, and
+ * V8's background compiler and GC threads already use the second core
+ * (docs/performance.md, "Pool threshold").
+ */
+export const DEFAULT_POOL_MIN_FILES = 400;
 /**
  * Up to this many target files the main thread checks files too (one worker start-up less).
  * Above, it only collects: its heap holds every file's results, and parsing there as well
@@ -33,7 +38,7 @@ export interface TargetRunOptions {
   selection: Selection;
   /** Threads checking files at most, this one included (default: available cores); 1: no workers. */
   jobs?: number;
-  /** Use workers only from this many target files on (default 100; env ALEMBIC_LINT_POOL_MIN_FILES). */
+  /** Use workers only from this many target files on (default 400; env ALEMBIC_LINT_POOL_MIN_FILES). */
   poolMinFiles?: number;
 }
 
