@@ -185,8 +185,16 @@ export function discover(paths: string[], opts: DiscoverOptions = {}): VersionsT
       tree = { root: real, roots, display: roots.map((r) => displayPath(r, cwd)).join(", "), files, targets: new Set(), recursive };
       trees.set(real, tree);
     }
-    for (const t of targets === "all" ? tree.files : targets) {
-      if (!tree.files.includes(t)) tree.files = [...tree.files, t].sort();
+    if (targets === "all") {
+      for (const t of tree.files) tree.targets.add(t);
+      return;
+    }
+    const known = new Set(tree.files); // not files.includes() per target: quadratic on big trees
+    for (const t of targets) {
+      if (!known.has(t)) {
+        known.add(t);
+        tree.files = [...tree.files, t].sort();
+      }
       tree.targets.add(t);
     }
   };
