@@ -142,17 +142,19 @@ export function runProjectRules(sets: MigrationSet[], opts: RunOptions, fileResu
   const internalErrors: InternalError[] = [];
   for (const set of sets) {
     const targets = targetsOf(set);
-    const results = targets.map((m) => fileResults(m, set));
-    const cursor = results.map(() => 0);
+    // Per-file findings by rule, files in tree order: one pass over what the files found.
+    const perRule = opts.rules.map(() => ({ diagnostics: [] as Diagnostic[], internalErrors: [] as InternalError[] }));
+    for (const m of targets) {
+      for (const entry of fileResults(m, set)?.byRule ?? []) {
+        const bucket = perRule[entry.rule]!;
+        for (const d of entry.diagnostics) bucket.diagnostics.push(d);
+        for (const e of entry.internalErrors) bucket.internalErrors.push(e);
+      }
+    }
     opts.rules.forEach(({ rule, severity }, index) => {
       if (rule.check) {
-        results.forEach((r, i) => {
-          const entry = r?.byRule[cursor[i]!];
-          if (!entry || entry.rule !== index) return;
-          cursor[i]!++;
-          diagnostics.push(...entry.diagnostics);
-          internalErrors.push(...entry.internalErrors);
-        });
+        for (const d of perRule[index]!.diagnostics) diagnostics.push(d);
+        for (const e of perRule[index]!.internalErrors) internalErrors.push(e);
       }
       if (!rule.checkProject) return;
       const options = optionsFor(rule, opts.ruleOptions?.[rule.meta.code]);
