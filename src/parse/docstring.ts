@@ -3,15 +3,21 @@ import type { Header } from "../model.js";
 
 /** `Revision ID: x` / `Revises: a, b` lines of the module docstring. */
 export function parseDocstringHeader(doc: string, docLine: number, src: string, docStart: number): Header["docstring"] {
-  // Line numbers: count newlines in the raw source from the docstring start.
-  const raw = src.slice(docStart);
-  const lines = raw.split("\n");
+  // Line numbers: count newlines in the raw source from the docstring start. Only the
+  // docstring's own lines (+1) are looked at: not the whole rest of the file split.
+  const limit = doc.split("\n").length + 1;
+  const lines: string[] = [];
+  for (let at = docStart; lines.length < limit; ) {
+    const nl = src.indexOf("\n", at);
+    lines.push(src.slice(at, nl < 0 ? src.length : nl));
+    if (nl < 0) break;
+    at = nl + 1;
+  }
   let revision: string | null = null;
   let revisionLine: number | null = null;
   let revises: string[] | null = null;
   let revisesLine: number | null = null;
-  const limit = doc.split("\n").length + 1;
-  for (let i = 0; i < Math.min(lines.length, limit); i++) {
+  for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.replace(/^\s*(?:[rRuU]?"""|[rRuU]?''')?/, "");
     let m = /^\s*Revision ID:\s*(\S*)/.exec(line);
     if (m && revision === null) {
