@@ -163,7 +163,7 @@ function decideColor(values: CheckValues, io: IO, toFile: boolean): boolean {
 }
 
 async function check(paths: string[], values: CheckValues, io: IO): Promise<number> {
-  const { FORMATS, loadReporter, writeReport, writeReportFile } = await import("./report/types.js");
+  const { FORMATS, loadReporter, writeReport } = await import("./report/types.js");
   const format = (values.format ?? "friendly") as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) throw new ExitError(`unknown --format ${JSON.stringify(values.format)} (expected ${FORMATS.join(", ")})`);
   const { DIALECTS } = await import("./engine/rule.js");
@@ -260,7 +260,7 @@ async function check(paths: string[], values: CheckValues, io: IO): Promise<numb
     warn: (m) => io.stderr(`alembic-lint: ${m}\n`),
   });
   // A report may come in pieces (friendly): each is written as it is made.
-  if (outFile) writeReportFile(path.resolve(io.cwd, outFile), report);
+  if (outFile) writeAtomically(path.resolve(io.cwd, outFile), report);
   else writeReport(report, io.stdout, values.quiet === true);
 
   for (const e of result.internalErrors) {

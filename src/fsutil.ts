@@ -1,23 +1,45 @@
 // Small file-system helpers.
-import { renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
 import { ExitError } from "./errors.js";
 
 /**
  * Temp file in the same directory + rename: a reader never sees a half-written file, and
- * a failed write leaves the previous file untouched. Throws ExitError (exit 2) on failure.
+ * a failed write leaves the previous file untouched. The content may come in pieces (a
+ * large report is written as it is made). A file-system failure throws ExitError (exit 2);
+ * an error from the pieces themselves is rethrown as it is, after the cleanup.
  */
-export function writeAtomically(file: string, text: string): void {
+export function writeAtomically(file: string, content: string | Iterable<string>): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  const fsStep = <T>(step: () => T): T => {
+    try {
+      return step();
+    } catch (err) {
+      throw new ExitError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  };
+  let fd: number | null = null;
   try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
+    fd = fsStep(() => openSync(tmp, "w"));
+    for (const piece of typeof content === "string" ? [content] : content) {
+      const bytes = Buffer.from(piece, "utf8");
+      for (let done = 0; done < bytes.length; ) done += fsStep(() => writeSync(fd!, bytes, done, bytes.length - done));
+    }
+    const open = fd;
+    fd = null;
+    fsStep(() => closeSync(open));
+    fsStep(() => renameSync(tmp, file));
   } catch (err) {
+    try {
+      if (fd !== null) closeSync(fd);
+    } catch {
+      // already failing
+    }
     try {
       unlinkSync(tmp);
     } catch {
       // nothing to clean up
     }
-    throw new ExitError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw err;
   }
 }

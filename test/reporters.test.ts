@@ -10,7 +10,8 @@ import github, { escapeData, escapeProperty } from "../src/report/github.js";
 import json, { JSON_FORMAT_VERSION, jsonChunks } from "../src/report/json.js";
 import { createRequire } from "node:module";
 import friendly, { friendlyChunks } from "../src/report/friendly.js";
-import { loadReporter, FORMATS, writeReport, writeReportFile, type ReportInput } from "../src/report/types.js";
+import { loadReporter, FORMATS, writeReport, type ReportInput } from "../src/report/types.js";
+import { writeAtomically } from "../src/fsutil.js";
 import { ExitError } from "../src/errors.js";
 import { allRules, resolveSelection } from "../src/engine/registry.js";
 import type { Diagnostic } from "../src/engine/rule.js";
@@ -362,20 +363,20 @@ describe("writing a report", () => {
   it("to a file: atomically, piece by piece; a failing report leaves the old file and no temp file", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "alembic-lint-report-file-"));
     const out = path.join(dir, "report.txt");
-    writeReportFile(out, ["one ", "two ", "naïve 🚀\n"]);
+    writeAtomically(out, ["one ", "two ", "naïve 🚀\n"]);
     expect(readFileSync(out, "utf8")).toBe("one two naïve 🚀\n");
-    writeReportFile(out, "plain string\n");
+    writeAtomically(out, "plain string\n");
     expect(readFileSync(out, "utf8")).toBe("plain string\n");
     function* failing(): Generator<string> {
       yield "partial";
       throw new Error("boom");
     }
-    expect(() => writeReportFile(out, failing())).toThrow("boom");
+    expect(() => writeAtomically(out, failing())).toThrow("boom");
     expect(readFileSync(out, "utf8")).toBe("plain string\n");
     expect(readdirSync(dir)).toEqual(["report.txt"]);
     const missing = path.join(dir, "no-such-dir", "r.txt");
-    expect(() => writeReportFile(missing, ["x"])).toThrow(ExitError);
-    expect(() => writeReportFile(missing, ["x"])).toThrow(/^cannot write .*r\.txt: ENOENT$/);
+    expect(() => writeAtomically(missing, ["x"])).toThrow(ExitError);
+    expect(() => writeAtomically(missing, ["x"])).toThrow(/^cannot write .*r\.txt: ENOENT$/);
   });
 });
 

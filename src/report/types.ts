@@ -1,10 +1,6 @@
 // What every reporter receives, and how a report is written out.
-import { closeSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import path from "node:path";
 import type { Diagnostic } from "../engine/rule.js";
 import type { ActiveRule } from "../engine/registry.js";
-import { ExitError } from "../errors.js";
-import { writeAtomically } from "../fsutil.js";
 import type { LintedFile } from "../lint.js";
 
 export interface ReportInput {
@@ -50,46 +46,6 @@ export function writeReport(report: Report, write: (s: string) => void, quiet = 
       held = null;
     }
     write(piece);
-  }
-}
-
-/**
- * Writes a report to a file atomically, as writeAtomically (same temp file + rename, same
- * error), piece by piece. An error from the report itself is rethrown as it is.
- */
-export function writeReportFile(file: string, report: Report): void {
-  if (typeof report === "string") return writeAtomically(file, report);
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  const fsStep = <T>(step: () => T): T => {
-    try {
-      return step();
-    } catch (err) {
-      throw new ExitError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-  };
-  let fd: number | null = null;
-  try {
-    fd = fsStep(() => openSync(tmp, "w"));
-    for (const piece of report) {
-      const bytes = Buffer.from(piece, "utf8");
-      for (let done = 0; done < bytes.length; ) done += fsStep(() => writeSync(fd!, bytes, done, bytes.length - done));
-    }
-    const open = fd;
-    fd = null;
-    fsStep(() => closeSync(open));
-    fsStep(() => renameSync(tmp, file));
-  } catch (err) {
-    try {
-      if (fd !== null) closeSync(fd);
-    } catch {
-      // already failing
-    }
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing to clean up
-    }
-    throw err;
   }
 }
 
