@@ -3,6 +3,7 @@
 // the tree (`descendantsOfType("comment")`), which the parser still uses whenever this
 // reader declines. test/header.test.ts checks both find the same comments.
 import type { Comment } from "./ast.js";
+import { isIdPart } from "./fastexpr.js";
 import type { LineIndex } from "./lines.js";
 
 const COMMENT_OR_QUOTE = /[#"']/g;
@@ -14,15 +15,11 @@ function isPrefixLetter(c: number): boolean {
   return c === 114 || c === 82 || c === 98 || c === 66 || c === 117 || c === 85 || c === 102 || c === 70;
 }
 
-function isIdentChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c > 127;
-}
-
 /** Whether the string whose quote is at `q` has an f prefix (`f"`, `rf"`, `Fr"` ...). */
 function isFString(src: string, q: number): boolean {
   let i = q;
   while (i > 0 && q - i < 2 && isPrefixLetter(src.charCodeAt(i - 1))) i--;
-  if (i > 0 && isIdentChar(src.charCodeAt(i - 1))) return false; // part of a name, not a prefix
+  if (i > 0 && isIdPart(src.charCodeAt(i - 1))) return false; // part of a name, not a prefix
   for (let j = i; j < q; j++) if ((src.charCodeAt(j) | 32) === 102) return true;
   return false;
 }

@@ -34,7 +34,8 @@ function isIdStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c > 127;
 }
 
-function isIdPart(c: number): boolean {
+/** A character that may continue a Python identifier (non-ASCII counted as one). */
+export function isIdPart(c: number): boolean {
   return isIdStart(c) || (c >= 48 && c <= 57);
 }
 
