@@ -951,105 +951,116 @@ const MUTATORS = new Set(["append", "extend", "insert", "remove", "pop", "clear"
 
 /** Names mutated anywhere (method calls, `+=`, `global` rebinding): never literal at module level. */
 function mutatedNames(body: Stmt[]): Set<string> {
-  const out = new Set<string>();
-  const globals = new Set<string>();
-  const expr = (e: Expr | null | undefined): void => {
-    if (!e) return;
-    switch (e.k) {
-      case "call":
-        if (e.fn.k === "attr" && e.fn.obj.k === "name" && MUTATORS.has(e.fn.attr)) out.add(e.fn.obj.id);
-        expr(e.fn);
-        e.args.forEach(expr);
-        e.kwargs.forEach((k) => expr(k.value));
+  const m: MutationWalk = { out: new Set<string>(), globals: new Set<string>() };
+  mutatedInStmts(m, body, false);
+  return m.out;
+}
+
+interface MutationWalk {
+  out: Set<string>;
+  globals: Set<string>;
+}
+
+function mutatedInExpr(m: MutationWalk, e: Expr | null | undefined): void {
+  if (!e) return;
+  switch (e.k) {
+    case "call": {
+      const fn = e.fn;
+      if (fn.k === "attr" && fn.obj.k === "name" && MUTATORS.has(fn.attr)) m.out.add(fn.obj.id);
+      mutatedInExpr(m, fn);
+      for (const a of e.args) mutatedInExpr(m, a);
+      for (const k of e.kwargs) mutatedInExpr(m, k.value);
+      break;
+    }
+    case "attr":
+      mutatedInExpr(m, e.obj);
+      break;
+    case "list":
+      for (const x of e.items) mutatedInExpr(m, x);
+      break;
+    case "dict":
+      for (const x of e.entries) {
+        mutatedInExpr(m, x.key);
+        mutatedInExpr(m, x.value);
+      }
+      break;
+    case "binop":
+    case "boolop":
+      mutatedInExpr(m, e.left);
+      mutatedInExpr(m, e.right);
+      break;
+    case "unary":
+    case "not":
+      mutatedInExpr(m, e.operand);
+      break;
+    case "compare":
+      for (const x of e.operands) mutatedInExpr(m, x);
+      break;
+    case "subscript":
+      mutatedInExpr(m, e.value);
+      for (const x of e.index) mutatedInExpr(m, x);
+      break;
+    case "other":
+      for (const x of e.children) mutatedInExpr(m, x);
+      break;
+    default:
+      break;
+  }
+}
+
+function mutatedInStmts(m: MutationWalk, ss: Stmt[], inFunction: boolean): void {
+  for (const s of ss) {
+    switch (s.k) {
+      case "expr":
+        mutatedInExpr(m, s.expr);
         break;
-      case "attr":
-        expr(e.obj);
+      case "assign":
+        mutatedInExpr(m, s.value);
+        if (inFunction) for (const t of s.targets) if (t.k === "name" && m.globals.has(t.id)) m.out.add(t.id);
         break;
-      case "list":
-        e.items.forEach(expr);
+      case "augassign":
+        if (s.target.k === "name") m.out.add(s.target.id);
+        mutatedInExpr(m, s.value);
         break;
-      case "dict":
-        e.entries.forEach((x) => (expr(x.key), expr(x.value)));
+      case "global":
+        for (const n of s.names) m.globals.add(n);
         break;
-      case "binop":
-      case "boolop":
-        expr(e.left);
-        expr(e.right);
+      case "if":
+        mutatedInExpr(m, s.cond);
+        mutatedInStmts(m, s.body, inFunction);
+        mutatedInStmts(m, s.orelse, inFunction);
         break;
-      case "unary":
-      case "not":
-        expr(e.operand);
+      case "for":
+        mutatedInExpr(m, s.iter);
+        mutatedInStmts(m, s.body, inFunction);
+        mutatedInStmts(m, s.orelse, inFunction);
         break;
-      case "compare":
-        e.operands.forEach(expr);
+      case "while":
+        mutatedInStmts(m, s.body, inFunction);
         break;
-      case "subscript":
-        expr(e.value);
-        e.index.forEach(expr);
+      case "with":
+        for (const i of s.items) mutatedInExpr(m, i.expr);
+        mutatedInStmts(m, s.body, inFunction);
+        break;
+      case "try":
+        mutatedInStmts(m, s.body, inFunction);
+        for (const h of s.handlers) mutatedInStmts(m, h, inFunction);
+        mutatedInStmts(m, s.orelse, inFunction);
+        mutatedInStmts(m, s.finalbody, inFunction);
+        break;
+      case "def":
+        mutatedInStmts(m, s.body, true);
+        break;
+      case "return":
+        mutatedInExpr(m, s.value);
         break;
       case "other":
-        e.children.forEach(expr);
+        for (const x of s.exprs) mutatedInExpr(m, x);
         break;
       default:
         break;
     }
-  };
-  const stmts = (ss: Stmt[], inFunction: boolean): void => {
-    for (const s of ss) {
-      switch (s.k) {
-        case "expr":
-          expr(s.expr);
-          break;
-        case "assign":
-          expr(s.value);
-          if (inFunction) for (const t of s.targets) if (t.k === "name" && globals.has(t.id)) out.add(t.id);
-          break;
-        case "augassign":
-          if (s.target.k === "name") out.add(s.target.id);
-          expr(s.value);
-          break;
-        case "global":
-          s.names.forEach((n) => globals.add(n));
-          break;
-        case "if":
-          expr(s.cond);
-          stmts(s.body, inFunction);
-          stmts(s.orelse, inFunction);
-          break;
-        case "for":
-          expr(s.iter);
-          stmts(s.body, inFunction);
-          stmts(s.orelse, inFunction);
-          break;
-        case "while":
-          stmts(s.body, inFunction);
-          break;
-        case "with":
-          s.items.forEach((i) => expr(i.expr));
-          stmts(s.body, inFunction);
-          break;
-        case "try":
-          stmts(s.body, inFunction);
-          s.handlers.forEach((h) => stmts(h, inFunction));
-          stmts(s.orelse, inFunction);
-          stmts(s.finalbody, inFunction);
-          break;
-        case "def":
-          stmts(s.body, true);
-          break;
-        case "return":
-          expr(s.value);
-          break;
-        case "other":
-          s.exprs.forEach(expr);
-          break;
-        default:
-          break;
-      }
-    }
-  };
-  stmts(body, false);
-  return out;
+  }
 }
 
 /** Builtins over literal sequences, so that `for t in reversed(TABLES):` unrolls. */
