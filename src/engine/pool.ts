@@ -10,6 +10,7 @@ import type { Migration } from "../model.js";
 import { loadParser, normalizeSource } from "../parse/index.js";
 import { extractMigration } from "../parse/extract.js";
 import { parseWith } from "../parse/syntax.js";
+import { readModuleText } from "../parse/textreader.js";
 import type { RunOptions } from "./run.js";
 import type { Selection } from "./registry.js";
 import { DEFERRED, lintTarget, withoutBodies, WORKER_MARKER, type TargetOutcome, type TargetTask, type WorkerInit, type WorkerReply, type WorkerRequest } from "./worker.js";
@@ -194,7 +195,8 @@ function deferredMigration(slim: Migration, keys: string[], parser: TSParser): M
   const out = {} as Record<string, unknown>;
   let full: Migration | null = null;
   const materialize = (): Migration => {
-    full ??= extractMigration(parseWith(parser, normalizeSource(slim.source)), { path: slim.path, absPath: slim.absPath });
+    const source = normalizeSource(slim.source);
+    full ??= extractMigration(readModuleText(source) ?? parseWith(parser, source), { path: slim.path, absPath: slim.absPath });
     for (const k of DEFERRED) if (isAccessor(out, k)) Object.defineProperty(out, k, { value: full[k], writable: true, enumerable: true, configurable: true });
     return full;
   };

@@ -14,7 +14,7 @@
 import { analyzeReversibility, describeOp, inverseOf, pairStatus, renderOp, type InverseOp } from "../analysis/inverse.js";
 import type { Diagnostic, Fix, TextEdit } from "../engine/rule.js";
 import type { Expr, Stmt } from "../parse/ast.js";
-import { parsePython } from "../parse/syntax.js";
+import { parseModule } from "../parse/index.js";
 import { isExpr, type FunctionPair, type Migration, type Op, type Section, type Value } from "../model.js";
 import { dataTargets } from "../analysis/sql-targets.js";
 import { eolAt, firstOnLine, indentAt, lineEnd, lineStart, nextLineStart, restOfLine } from "./text.js";
@@ -77,7 +77,7 @@ export async function planFile(m: Migration, diagnostics: Diagnostic[], dialect 
   if (m.parseError || m.errorRegions.length > 0 || diagnostics.some((d) => d.path === m.path && d.code === "ALM900")) {
     return emptyPlan("the file did not parse cleanly (ALM900)");
   }
-  const mod = await parsePython(m.source);
+  const mod = await parseModule(m.source);
   if (mod.error) return emptyPlan("the file did not parse cleanly (ALM900)");
   const defs = new Map<string, DefStmt>();
   for (const s of mod.body) if (s.k === "def") defs.set(s.name, s);

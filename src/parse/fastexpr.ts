@@ -9,15 +9,17 @@ import type { Expr, Keyword } from "./ast.js";
 
 export class Unsupported extends Error {}
 
-const enum T {
+export const enum T {
   Name,
   Number,
   String,
   Op,
   End,
+  /** The end of a logical line (only in `lineMode`). */
+  Newline,
 }
 
-interface Token {
+export interface Token {
   t: T;
   v: string;
   start: number;
@@ -39,8 +41,12 @@ export function isIdPart(c: number): boolean {
   return isIdStart(c) || (c >= 48 && c <= 57);
 }
 
-class Lexer {
+export class Lexer {
   pos: number;
+  /** For the statement reader (textreader.ts): a newline outside brackets ends a logical line. */
+  lineMode = false;
+  /** For the statement reader: where each comment skipped starts. */
+  comments: number[] | null = null;
   constructor(private readonly src: string, start: number, private readonly end: number) {
     this.pos = start;
   }
@@ -52,9 +58,11 @@ class Lexer {
     for (;;) {
       const c = s.charCodeAt(this.pos);
       if (this.pos >= this.end) return { t: T.End, v: "", start: this.end, end: this.end };
+      if (c === 10 && this.lineMode) return { t: T.Newline, v: "", start: this.pos, end: ++this.pos };
       if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12) this.pos++;
       else if (c === 92 /* \ */ && (s.charCodeAt(this.pos + 1) === 10 || s.charCodeAt(this.pos + 1) === 13)) this.pos += 2;
       else if (c === 35 /* # */) {
+        this.comments?.push(this.pos);
         const nl = s.indexOf("\n", this.pos);
         this.pos = nl < 0 || nl > this.end ? this.end : nl;
       } else break;
@@ -74,6 +82,9 @@ class Lexer {
       const m = /^(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*)?\.?\d[\d_]*(?:[eE][+-]?\d[\d_]*)?|\d[\d_]*\.)[jJlL]?/.exec(s.slice(start, Math.min(this.end, start + 100)));
       if (!m || m[0].length === 0) throw new Unsupported("number");
       this.pos = start + m[0].length;
+      // `1.e5`, `1.` or `1if`: not read here (the pattern above stops short of them).
+      const after = s.charCodeAt(this.pos);
+      if (after === 46 || isIdPart(after)) throw new Unsupported("number");
       return { t: T.Number, v: m[0], start, end: this.pos };
     }
     switch (c) {
@@ -127,7 +138,11 @@ class Lexer {
 
 const COMPARE = new Set(["<", ">", "==", ">=", "<=", "!=", "in", "not", "is"]);
 const KEYWORDS_STOPPING = new Set(["if", "else", "for", "lambda", "yield", "await", "async", "from", "as"]);
-const KEYWORDS = new Set(["lambda", "yield", "await", "not", "and", "or", "if", "else", "for", "in", "is", "async", "def", "class", "return", "import", "from", "as", "with", "while", "try", "except", "finally", "raise", "del", "pass", "break", "continue", "global", "nonlocal", "assert", "elif"]);
+export const KEYWORDS = new Set(["lambda", "yield", "await", "not", "and", "or", "if", "else", "for", "in", "is", "async", "def", "class", "return", "import", "from", "as", "with", "while", "try", "except", "finally", "raise", "del", "pass", "break", "continue", "global", "nonlocal", "assert", "elif"]);
+/** A word that cannot name anything (an attribute, a keyword argument, a variable). */
+export function isReserved(word: string): boolean {
+  return KEYWORDS.has(word) || word === "True" || word === "False" || word === "None";
+}
 /** Binary operators by precedence (Python's `|` lowest … `*` highest), all left-associative. */
 const BINARY_PRECEDENCE = new Map([["|", 1], ["^", 2], ["&", 3], ["<<", 4], [">>", 4], ["+", 5], ["-", 5], ["*", 6], ["/", 6], ["//", 6], ["%", 6], ["@", 6]]);
 
@@ -286,7 +301,9 @@ class ExprParser {
     for (;;) {
       if (this.isOp(".")) {
         this.advance();
-        if (this.tok.t !== T.Name) throw new Unsupported("attribute");
+        if (this.tok.t !== T.Name || isReserved(this.tok.v)) throw new Unsupported("attribute");
+        // tree-sitter rejects a line break between the dot and the name (Python does not).
+        if (this.src.lastIndexOf("\n", this.tok.start) > e.span.end) throw new Unsupported("attribute");
         const name = this.advance();
         e = { k: "attr", obj: e, attr: name.v, span: this.span(start, name.end) };
       } else if (this.isOp("(")) {
@@ -301,6 +318,7 @@ class ExprParser {
           if (!this.isOp(",")) break;
           this.advance();
         }
+        if (index.length === 0) throw new Unsupported("empty subscript");
         const close = this.expect("]");
         e = { k: "subscript", value: e, index, span: this.span(start, close.end) };
       } else {
@@ -325,6 +343,7 @@ class ExprParser {
         starred = true;
         kwargs.push({ name: null, value: this.expr() });
       } else if (this.tok.t === T.Name && this.peekIsKeywordAssign()) {
+        if (isReserved(this.tok.v)) throw new Unsupported("keyword argument");
         const name = this.advance().v;
         this.advance(); // =
         kwargs.push({ name, value: this.expr() });
@@ -499,7 +518,11 @@ export function decode(content: string, raw: boolean): string {
   if (raw || !content.includes("\\")) return content;
   return content.replace(/\\(\r\n|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}]*\}|[0-7]{1,3}|[\s\S])/g, (m, e: string) => {
     if (e === "\r\n") return "";
-    if (e[0] === "x" || e[0] === "u" || e[0] === "U") return String.fromCodePoint(parseInt(e.slice(1), 16));
+    if (e[0] === "x" || e[0] === "u" || e[0] === "U") {
+      // `\x` without its digits or beyond U+10FFFF is no escape Python accepts: keep the text.
+      const code = parseInt(e.slice(1), 16);
+      return code <= 0x10ffff ? String.fromCodePoint(code) : m;
+    }
     if (e[0] === "N") return m;
     if (/^[0-7]+$/.test(e)) return String.fromCharCode(parseInt(e, 8));
     return SIMPLE_ESCAPES[e] ?? m;

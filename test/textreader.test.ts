@@ -1,0 +1,108 @@
+// The text reader must build exactly what tree-sitter's tree converts to, wherever it
+// answers, and must never answer for a file tree-sitter finds an error in.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import type { Parser } from "web-tree-sitter";
+import { loadParser, normalizeSource, parseWith } from "../src/parse/syntax.js";
+import { readModuleText } from "../src/parse/textreader.js";
+import { generateMigration, rng } from "./bench/corpus.js";
+import { mutate } from "./fuzz/mutate.js";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+function pyFiles(dir: string): string[] {
+  return readdirSync(dir).sort().flatMap((e) => {
+    const full = path.join(dir, e);
+    return statSync(full).isDirectory() ? pyFiles(full) : e.endsWith(".py") ? [full] : [];
+  });
+}
+
+/** Compares both readings where the text reader answers; returns whether it did. */
+function agrees(parser: Parser, src: string): boolean {
+  const fromText = readModuleText(src);
+  if (!fromText) return false;
+  const fromTree = parseWith(parser, src);
+  expect(fromTree.error, `accepted a file tree-sitter rejects:\n${src.slice(0, 600)}`).toBeNull();
+  expect(fromText, src.slice(0, 600)).toEqual(fromTree);
+  return true;
+}
+
+describe("text reader", () => {
+  it("reads every fixture and example it answers for exactly as tree-sitter's tree, and answers for most", async () => {
+    const parser = await loadParser();
+    const files = [...pyFiles(path.join(ROOT, "fixtures")), ...pyFiles(path.join(ROOT, "examples"))];
+    let answered = 0;
+    for (const f of files) if (agrees(parser, normalizeSource(readFileSync(f, "utf8")))) answered++;
+    // Fixtures are full of traps (syntax errors, lambdas, decorators): most must still be read.
+    expect(answered).toBeGreaterThan(files.length * 0.9);
+  });
+
+  it("agrees on generated migrations and on mutated ones", async () => {
+    const parser = await loadParser();
+    // TEXTREADER_FUZZ=N TEXTREADER_SEED=S for a longer run.
+    const random = rng(Number(process.env.TEXTREADER_SEED ?? 21));
+    const generated = Array.from({ length: 80 }, (_, i) => generateMigration(i + 1, random));
+    for (const src of generated) expect(agrees(parser, src)).toBe(true);
+    const seeds = [...generated, ...pyFiles(path.join(ROOT, "fixtures")).map((f) => normalizeSource(readFileSync(f, "utf8")))];
+    let answered = 0;
+    for (let i = 0; i < Number(process.env.TEXTREADER_FUZZ ?? 1500); i++) {
+      const src = normalizeSource(mutate(seeds[i % seeds.length]!, random));
+      if (agrees(parser, src)) answered++;
+    }
+    expect(answered).toBeGreaterThan(300); // mutations that keep the file valid are still read
+  });
+
+  it("counts trailing comments into the blocks tree-sitter's scanner puts them in", async () => {
+    const parser = await loadParser();
+    const random = rng(5);
+    const comment = (indent: number) => `${" ".repeat(indent)}# c\n`;
+    // Nested blocks with comments at every indentation after their last statements.
+    for (let n = 0; n < 400; n++) {
+      let src = "";
+      const depth = 1 + Math.floor(random() * 4);
+      for (let d = 0; d < depth; d++) {
+        src += `${" ".repeat(4 * d)}${["if a:", "for x in y:", "with w as v:", "def f():", "while b:"][Math.floor(random() * 5)]}${random() < 0.2 ? "  # h" : ""}\n`;
+        if (random() < 0.3) src += comment(4 * d + 4);
+        if (random() < 0.5) src += `${" ".repeat(4 * d + 4)}s${d} = 1\n`;
+      }
+      src += `${" ".repeat(4 * depth)}last()${random() < 0.3 ? "  # same line" : ""}\n`;
+      for (let k = Math.floor(random() * 4); k > 0; k--) src += random() < 0.2 ? "\n" : comment(Math.floor(random() * (4 * depth + 6)));
+      const next = Math.floor(random() * (depth + 1));
+      if (next < depth || random() < 0.5) src += `${" ".repeat(4 * Math.min(next, depth))}${random() < 0.3 && next > 0 ? "else:\n" + " ".repeat(4 * next + 4) + "pass" : "after()"}\n`;
+      if (random() < 0.5) src += comment(Math.floor(random() * 9));
+      agrees(parser, src);
+    }
+    const src = "def f():\n    if x:\n        y()\n            # deep\n      # mid\n  # two\n# zero\nz = 1\n";
+    expect(agrees(parser, src)).toBe(true);
+    const def = readModuleText(src)!.body[0]!;
+    expect(src.slice(def.span.start, def.span.end).endsWith("# mid")).toBe(true);
+  });
+
+  it("reads the statements migrations are made of", async () => {
+    const parser = await loadParser();
+    const sources = [
+      'from alembic import op\nimport sqlalchemy as sa, os.path\nfrom . import models\nfrom ..x.y import (a as b, c,)\nfrom x import *\nfrom __future__ import annotations\n',
+      'revision: str = "abc"\ndown_revision: Union[str, Sequence[str], None] = None\nbranch_labels = depends_on = None\n',
+      'def upgrade(engine_name: str = "", *args, key=None, **kw) -> None:\n    globals()["upgrade_%s" % engine_name]()\n',
+      'def f(a, /, b: int, *, c: "x" = 3):\n    global g, h\n    x, y = y, x\n    x += 1, 2\n    return x, y\n',
+      'class Base(DeclarativeBase, metaclass=M):\n    __tablename__ = "t"\n    id = sa.Column(sa.Integer)\n    def f(self):\n        pass\n',
+      'def g():\n    try:\n        op.drop_index("ix")\n    except (KeyError, sa.exc.OperationalError) as e:\n        raise RuntimeError("x") from e\n    except Exception:\n        pass\n    else:\n        a = 1\n    finally:\n        b = 2\n',
+      'for a, b in [(1, 2)]:\n    continue\nelse:\n    break\nwhile not done:\n    done = True\n',
+      'with op.batch_alter_table("t", schema=None) as batch_op, ctx():\n    batch_op.drop_column("c")\n',
+      'if a:\n    x()\nelif b:  # why\n    y()\nelif c:\n    z()\nelse:\n    w()\n',
+      'x = (\n    1,  # one\n    2,\n)\ny = [\n]\n"""doc"""\nnot x\n',
+    ];
+    for (const src of sources) expect(agrees(parser, src), src).toBe(true);
+  });
+
+  it("leaves to tree-sitter what it cannot be sure of", () => {
+    const declined = [
+      'print "x"\n', "exec code\n", "def f():\n\tpass\n", "x = 1\r\ny = 2\r\n", "@decorator\ndef f():\n    pass\n",
+      "a = 1; b = 2\n", "if x: pass\n", "x = lambda: 1\n", "async def f():\n    pass\n", "  x = 1\n", "def f():\n    x = 1\n      y = 2\n",
+      "x = [i for i in y]\n", 'op.execute(f"UPDATE {table}")\n', "while x:\n    pass\nelse:\n    pass\n", "try:\n    pass\n", "del x\n",
+      "match x:\n    case 1:\n        pass\n", "x = (1\n", "with (a as b):\n    pass\n", "from x import a,\n", "x = a,\n",
+    ];
+    for (const src of declined) expect(readModuleText(src), src).toBeNull();
+  });
+});
