@@ -8,7 +8,12 @@ const NOT_A_TYPE = new Set([
 ]);
 
 function callee(v: Value | undefined): string | undefined {
-  return isExpr(v) ? baseName(v.call?.callee ?? v.ref ?? v.expr.split("(")[0]?.trim()) : undefined;
+  if (!isExpr(v)) return undefined;
+  if (v.call) return baseName(v.call.callee);
+  if (v.ref !== undefined && v.ref !== null) return baseName(v.ref);
+  // The text before the first "(" (what `expr.split("(")[0].trim()` gives, without the array).
+  const paren = v.expr.indexOf("(");
+  return baseName((paren < 0 ? v.expr : v.expr.slice(0, paren)).trim());
 }
 
 export function decodeType(v: Value | undefined): TypeSpec | null {
@@ -44,14 +49,15 @@ export function decodeColumn(v: Value | undefined): ColumnDef | null {
     hasDefault: false, generated: false, opaqueKwargs: "**" in kwargs, foreignKeys: [], comment: undefined, enumName: null,
     enumCreateType: true, text: v.expr,
   };
-  let rest = args;
+  let from = 0;
   if (typeof args[0] === "string") {
     col.name = args[0];
-    rest = args.slice(1);
+    from = 1;
   } else if (typeof kwargs.name === "string") {
     col.name = kwargs.name;
   }
-  for (const a of rest) {
+  for (let i = from; i < args.length; i++) {
+    const a = args[i];
     const n = callee(a);
     if (n === "ForeignKey" && isExpr(a)) col.foreignKeys.push(foreignKey(a));
     else if (n === "DefaultClause" || n === "FetchedValue") col.serverDefault = a;
@@ -66,7 +72,11 @@ export function decodeColumn(v: Value | undefined): ColumnDef | null {
   if ("server_default" in kwargs && kwargs.server_default !== null) col.serverDefault = kwargs.server_default;
   col.hasDefault = "default" in kwargs && kwargs.default !== null;
   if ("comment" in kwargs) col.comment = kwargs.comment;
-  if (callee(kwargs.server_default) === "Computed" || callee(kwargs.server_default) === "Identity") col.generated = true;
+  const sd = kwargs.server_default;
+  if (isExpr(sd)) {
+    const n = callee(sd);
+    if (n === "Computed" || n === "Identity") col.generated = true;
+  }
   if (col.type && (col.type.name === "Enum" || col.type.name === "ENUM")) {
     col.enumName = asString(col.type.kwargs.name) ?? null;
     col.enumCreateType = col.type.kwargs.create_type !== false;

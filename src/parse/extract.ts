@@ -50,6 +50,10 @@ const BUILTINS_SILENT = new Set([
   "NotImplementedError", "RuntimeError", "TypeError", "KeyError", "AssertionError", "globals",
 ]);
 
+const GLOBALS_SUBSCRIPT = /\bglobals\s*\(\s*\)\s*\[/;
+/** `op.batch_alter_table(...)`'s parameters. */
+const BATCH_ALTER_TABLE_SIGNATURE: Signature = { positional: ["table_name", "schema", "recreate", "partial_reordering", "copy_from"] };
+
 const MAX_INLINE_DEPTH = 8;
 const MAX_UNROLL = 1000;
 const MAX_OPS_PER_SECTION = 10000;
@@ -60,8 +64,10 @@ class Scope {
   readonly vars = new Map<string, EV>();
   constructor(readonly parent: Scope | null) {}
   lookup(name: string): EV | undefined {
+    // Bound values are never undefined: one `get` per scope instead of `has` + `get`.
     for (let s: Scope | null = this; s; s = s.parent) {
-      if (s.vars.has(name)) return s.vars.get(name);
+      const v = s.vars.get(name);
+      if (v !== undefined) return v;
     }
     return undefined;
   }
@@ -77,6 +83,29 @@ interface WalkState {
 }
 
 type Flow = "falls-through" | "maybe-exits" | "exits";
+
+/** What bindArgs yields: the bound arguments and positional extras. */
+class ArgBinding {
+  readonly args: Record<string, Value> = {};
+  readonly extra: Value[] = [];
+  /** The raw (unconverted) value bound to `table` (bulk_insert's table may be a special). */
+  rawTable: EV | undefined = undefined;
+  readonly positional: string[];
+  /** Extra positional values collected under `sig.varargs`. */
+  readonly varargs: Value[] = [];
+  count = 0;
+
+  constructor(sig: Signature | null) {
+    this.positional = sig?.positional ?? [];
+  }
+
+  set(key: string, v: EV): void {
+    if (key === "table") this.rawTable = v;
+    // A `__proto__` binding never became an own key of the converted arguments.
+    if (key === "__proto__") return;
+    this.args[key] = isSpecial(v) ? { expr: specialText(v) } : v;
+  }
+}
 
 interface SectionBuilder {
   steps: number;
@@ -225,10 +254,9 @@ class Extractor {
     const sections: Section[] = [];
     const up = this.functions.get("upgrade");
     const down = this.functions.get("downgrade");
-    const multidb = [up, down].some((d) => d && /\bglobals\s*\(\s*\)\s*\[/.test(this.text(d.span)));
-    for (const def of [up, down]) {
-      if (def) sections.push(this.section_(def, def.name as "upgrade" | "downgrade", ""));
-    }
+    const multidb = this.callsGlobals(up) || this.callsGlobals(down);
+    if (up) sections.push(this.section_(up, up.name as "upgrade" | "downgrade", ""));
+    if (down) sections.push(this.section_(down, down.name as "upgrade" | "downgrade", ""));
     if (multidb) {
       for (const [name, def] of this.functions) {
         const m = /^(upgrade|downgrade)_(\w*)$/.exec(name);
@@ -236,6 +264,15 @@ class Extractor {
       }
     }
     return sections;
+  }
+
+  /** `globals()[...]` in a function's text (the multi-db template's dispatcher). */
+  private callsGlobals(d: Extract<Stmt, { k: "def" }> | undefined): boolean {
+    if (!d) return false;
+    // The pattern needs the word: most functions are ruled out without slicing their text.
+    const at = this.src.indexOf("globals", d.span.start);
+    if (at < 0 || at + 7 > d.span.end) return false;
+    return GLOBALS_SUBSCRIPT.test(this.text(d.span));
   }
 
   private section_(def: Extract<Stmt, { k: "def" }>, role: "upgrade" | "downgrade", suffix: string): Section {
@@ -474,8 +511,7 @@ class Extractor {
     if (e.k !== "call" || e.fn.k !== "attr" || e.fn.attr !== "batch_alter_table") return null;
     const owner = this.evaluate(e.fn.obj, this.detachedState(st.scope));
     if (!isSpecial(owner) || owner.sp !== "op") return null;
-    const sig: Signature = { positional: ["table_name", "schema", "recreate", "partial_reordering", "copy_from"] };
-    const { args } = this.bindArgs(e, sig, st);
+    const { args } = this.bindArgs(e, BATCH_ALTER_TABLE_SIGNATURE, st);
     const table = args.table_name;
     const schema = args.schema;
     const block: BatchBlock = {
@@ -527,7 +563,13 @@ class Extractor {
         return ref ? { expr: this.text(e.span), ref } : { expr: this.text(e.span) };
       }
       case "list": {
-        return e.items.map((i) => toValue(this.evaluate(i, st), this.text(i.span)));
+        const out: Value[] = [];
+        for (const i of e.items) {
+          const v = this.evaluate(i, st);
+          // toValue(v, text of i), slicing the text only for the specials that need it.
+          out.push(isSpecial(v) ? { expr: this.text(i.span) || specialText(v) } : v);
+        }
+        return out;
       }
       case "binop": {
         const l = this.evaluate(e.left, st);
@@ -552,7 +594,8 @@ class Extractor {
       case "dict": {
         const dict: Record<string, Value> = {};
         for (const ent of e.entries) {
-          const v = toValue(this.evaluate(ent.value, st), this.text(ent.value.span));
+          const ev = this.evaluate(ent.value, st);
+          const v = isSpecial(ev) ? { expr: this.text(ent.value.span) || specialText(ev) } : ev;
           if (ent.key && ent.key.k === "str") dict[ent.key.value] = v;
           else if (ent.key) this.evaluate(ent.key, st);
         }
@@ -585,13 +628,17 @@ class Extractor {
         this.evaluate(e.value, st);
         return { expr: this.text(e.span) };
       case "other":
-        for (const c of e.children) this.evaluate(c, { ...st, conditional: true });
+        if (e.children.length > 0) {
+          const cond = { ...st, conditional: true };
+          for (const c of e.children) this.evaluate(c, cond);
+        }
         return { expr: this.text(e.span) };
     }
   }
 
   private moduleValue(name: string): EV | undefined {
-    if (this.moduleValues.has(name)) return this.moduleValues.get(name);
+    const known = this.moduleValues.get(name); // never undefined once set
+    if (known !== undefined) return known;
     const e = this.moduleExprs.get(name);
     if (!e || this.evaluating.has(name)) return undefined;
     this.evaluating.add(name);
@@ -686,7 +733,7 @@ class Extractor {
     const top = firstSegment(ref ?? callee);
     // `sa.Column(...)`, `sa.String(...)`: the common case, nothing to say.
     if (library && LIBRARY_PACKAGES.has(top) && !(ref ?? "").startsWith(".")) return;
-    if (!library && ref !== undefined && (args.some(isBind) || Object.values(kwargs).some(isBind))) {
+    if (!library && ref !== undefined && passesBind(args, kwargs)) {
       this.unanalyzed(`\`${clip(this.text(e.fn.span))}(...)\`, which receives the connection`, e.span);
       return;
     }
@@ -743,7 +790,8 @@ class Extractor {
   }
 
   private evalArgs(e: Extract<Expr, { k: "call" }>, st: WalkState): { args: EV[]; kwargs: Record<string, EV> } {
-    const args = e.args.map((a) => this.evaluate(a, st));
+    const args: EV[] = [];
+    for (const a of e.args) args.push(this.evaluate(a, st));
     const kwargs: Record<string, EV> = {};
     for (const kw of e.kwargs) {
       const v = this.evaluate(kw.value, st);
@@ -800,7 +848,7 @@ class Extractor {
 
   private recordOp(name: string, batch: Extract<Special, { sp: "batch" }> | null, e: Extract<Expr, { k: "call" }>, st: WalkState): Op | null {
     const sig = (batch ? BATCH_SIGNATURES[name] : undefined) ?? OP_SIGNATURES[name] ?? null;
-    const { args, extra, raw } = this.bindArgs(e, sig, st);
+    const { args, extra, rawTable } = this.bindArgs(e, sig, st);
     if ("detached" in st) return null;
     if (this.section.ops.length >= MAX_OPS_PER_SECTION) {
       this.unanalyzed(`operations after the first ${MAX_OPS_PER_SECTION} (too many to analyze)`, e.span);
@@ -814,7 +862,7 @@ class Extractor {
       schema = batch.block.schema;
       dynamicTable = batch.dynamic;
     } else if (name === "bulk_insert") {
-      const t = raw.table;
+      const t = rawTable;
       if (isSpecial(t) && t.sp === "table") {
         table = t.name;
         schema = t.schema;
@@ -860,44 +908,54 @@ class Extractor {
     return op;
   }
 
-  private bindArgs(e: Extract<Expr, { k: "call" }>, sig: Signature | null, st: WalkState): { args: Record<string, Value>; extra: Value[]; raw: Record<string, EV> } {
-    const raw: Record<string, EV> = {};
-    const extra: Value[] = [];
-    const positional = sig?.positional ?? [];
-    const varargs: Value[] = [];
+  /**
+   * Binds a call's arguments to the signature's parameter names. `args` is built with the
+   * same assignments, in the same order, as the raw (unconverted) bindings, so its keys keep
+   * their order; of the raw bindings only the one under `table` is kept (bulk_insert).
+   */
+  private bindArgs(e: Extract<Expr, { k: "call" }>, sig: Signature | null, st: WalkState): ArgBinding {
+    const b = new ArgBinding(sig);
     // `*[a, b]` / `*COLUMNS` spread literal lists into positional arguments.
-    const flat: { v: EV; text: string }[] = [];
     for (const a of e.args) {
       if (a.k === "starred") {
         const v = this.evaluate(a.value, st);
         if (Array.isArray(v)) {
-          for (const item of v) flat.push({ v: item, text: isExprV(item) ? item.expr : JSON.stringify(item) });
+          for (const item of v) this.bindPositional(b, sig, item, null);
           continue;
         }
         this.unanalyzed(`a \`*${clip(this.text(a.value.span))}\` argument`, a.span);
-        flat.push({ v: { expr: this.text(a.span) }, text: this.text(a.span) });
+        this.bindPositional(b, sig, { expr: this.text(a.span) }, a);
         continue;
       }
-      flat.push({ v: this.evaluate(a, st), text: this.text(a.span) });
+      this.bindPositional(b, sig, this.evaluate(a, st), a);
     }
-    flat.forEach(({ v, text }, i) => {
-      if (i < positional.length) raw[positional[i]!] = v;
-      else if (sig?.varargs) varargs.push(toValue(v, text));
-      else if (!sig) raw[String(i)] = v;
-      else extra.push(toValue(v, text));
-    });
-    if (sig?.varargs) raw[sig.varargs] = varargs;
+    if (sig?.varargs) b.set(sig.varargs, b.varargs);
     for (const kw of e.kwargs) {
       const v = this.evaluate(kw.value, st);
       if (kw.name === null) {
-        raw["**"] = { expr: this.text(kw.value.span) };
+        b.set("**", { expr: this.text(kw.value.span) });
         continue;
       }
-      raw[sig?.legacy?.[kw.name] ?? kw.name] = v;
+      b.set(sig?.legacy?.[kw.name] ?? kw.name, v);
     }
-    const args: Record<string, Value> = {};
-    for (const [k, v] of Object.entries(raw)) args[k] = toValue(v, isSpecial(v) ? specialText(v) : "");
-    return { args, extra, raw };
+    return b;
+  }
+
+  /**
+   * The next positional argument. Its text (the source of `source`, or for an item of a
+   * spread list its expression / JSON) only matters for specials past the signature, so it
+   * is computed only then.
+   */
+  private bindPositional(b: ArgBinding, sig: Signature | null, v: EV, source: Expr | null): void {
+    const i = b.count++;
+    if (i < b.positional.length) b.set(b.positional[i]!, v);
+    else if (!sig) b.set(String(i), v);
+    else {
+      // toValue(v, text)
+      const out = isSpecial(v) ? { expr: (source ? this.text(source.span) : isExprV(v) ? v.expr : JSON.stringify(v)) || specialText(v) } : v;
+      if (sig?.varargs) b.varargs.push(out);
+      else b.extra.push(out);
+    }
   }
 
   private typeEvent(kind: "create" | "drop", name: string, span: AstSpan, st: WalkState, checkfirst: boolean): void {
@@ -913,9 +971,7 @@ class Extractor {
 
   /** Model span (1-based lines, 1-based UTF-16 columns) of syntax offsets. */
   private span(s: AstSpan): Span {
-    const a = this.lines.position(s.start);
-    const b = this.lines.position(s.end);
-    return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column, start: s.start, end: s.end };
+    return this.lines.span(s.start, s.end);
   }
 
   private text(span: AstSpan): string {
@@ -1113,16 +1169,58 @@ function toValue(v: EV, text: string): Value {
   return v;
 }
 
+/**
+ * The model value of a call. Takes over `args` and `kwargs` (fresh from evalArgs and not
+ * used after): specials in them are replaced in place by their text, keys keep their order.
+ */
 function callValue(text: string, callee: string, args: EV[], kwargs: Record<string, EV>, receiver?: EV): ExprValue {
-  const kw: Record<string, Value> = {};
-  for (const [k, v] of Object.entries(kwargs)) kw[k] = toValue(v, "");
-  const call: CallValue = { callee, args: args.map((a) => toValue(a, "")), kwargs: kw };
+  if (!plainObject(kwargs)) return callValueCopied(text, callee, args, kwargs, receiver);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (isSpecial(a)) args[i] = { expr: specialText(a) };
+  }
+  for (const k in kwargs) {
+    const v = kwargs[k]!;
+    if (isSpecial(v)) kwargs[k] = { expr: specialText(v) };
+  }
+  const call: CallValue = { callee, args: args as Value[], kwargs: kwargs as Record<string, Value> };
   if (receiver !== undefined && !isSpecial(receiver)) call.receiver = receiver;
   return { expr: text, call };
 }
 
 function passesMigrationObjects(args: EV[], kwargs: Record<string, EV>): boolean {
-  return [...args, ...Object.values(kwargs)].some((a) => isSpecial(a) && (a.sp === "op" || a.sp === "bind" || a.sp === "batch"));
+  for (const a of args) if (isMigrationObject(a)) return true;
+  if (!plainObject(kwargs)) return Object.values(kwargs).some(isMigrationObject);
+  for (const k in kwargs) if (isMigrationObject(kwargs[k]!)) return true;
+  return false;
+}
+
+function isMigrationObject(a: EV): boolean {
+  return isSpecial(a) && (a.sp === "op" || a.sp === "bind" || a.sp === "batch");
+}
+
+function passesBind(args: EV[], kwargs: Record<string, EV>): boolean {
+  for (const a of args) if (isBind(a)) return true;
+  if (!plainObject(kwargs)) return Object.values(kwargs).some(isBind);
+  for (const k in kwargs) if (isBind(kwargs[k]!)) return true;
+  return false;
+}
+
+/**
+ * Keyword objects are plain, unless a `__proto__=` keyword replaced their prototype: then
+ * `for...in` would also see inherited keys, and the helpers fall back to own keys only.
+ */
+function plainObject(o: object): boolean {
+  return Object.getPrototypeOf(o) === Object.prototype;
+}
+
+/** callValue for keyword objects that are not plain: copies own keys, as it always did. */
+function callValueCopied(text: string, callee: string, args: EV[], kwargs: Record<string, EV>, receiver?: EV): ExprValue {
+  const kw: Record<string, Value> = {};
+  for (const [k, v] of Object.entries(kwargs)) kw[k] = toValue(v, "");
+  const call: CallValue = { callee, args: args.map((a) => toValue(a, "")), kwargs: kw };
+  if (receiver !== undefined && !isSpecial(receiver)) call.receiver = receiver;
+  return { expr: text, call };
 }
 
 function sqlText(v: Value | undefined): string | null {
