@@ -161,6 +161,19 @@ export function refKey(r: ObjRef): string {
   }
 }
 
+/** An object's history with the parts of its identity refKey uses besides the name ("" for unused or null parts). */
+interface NamedHistory {
+  kind: ObjectKind;
+  schema: string;
+  table: string;
+  h: LifeEvent[];
+}
+
+function namedHistory(ref: ObjRef, h: LifeEvent[]): NamedHistory {
+  const kind = ref.kind;
+  return { kind, schema: kind === "type" ? "" : ref.schema ?? "", table: kind === "column" || kind === "constraint" ? ref.table ?? "" : "", h };
+}
+
 /** refKey(tableRef(schema, name)) without the object. */
 const tableKey = (schema: string | null, name: string): string => `table\0${schema ?? ""}\0${name}`;
 
@@ -349,7 +362,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   const posByOp = new Map<Op, Step>();
   const live: Live = { children: new Map(), refs: new Map(), indexInfo: new Map(), constraintCols: new Map(), origin: new Map() };
   // Built on first use (drops and rules that look up descriptions): many functions never need it.
-  const catalog: Catalog = new LazyCatalog([section, ...(other ? [other] : [])]);
+  const catalog: Catalog = new LazyCatalog(other ? [section, other] : [section]);
   const catalogOf = (): Catalog => catalog;
 
   // FK edges present when the function starts: those the other function creates and keeps.
@@ -365,13 +378,22 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
     return !!l && (l.action === "create" || l.action === "rename-to");
   };
 
+  // Histories by object name too: queries find them without building a key string.
+  const byName = new Map<string, NamedHistory[]>();
   const record = (ref: ObjRef, action: Action, step: Step, maybe: boolean, extra: Partial<LifeEvent> = {}): LifeEvent => {
     const key = refKey(ref);
     const e: LifeEvent = { ref, action, pos: step.pos, step, maybe, guarded: false, ...extra };
     events.push(e);
     const h = byKey.get(key);
     if (h) h.push(e);
-    else byKey.set(key, [e]);
+    else {
+      const nh = [e];
+      byKey.set(key, nh);
+      const entry = namedHistory(ref, nh);
+      const list = byName.get(ref.name);
+      if (list) list.push(entry);
+      else byName.set(ref.name, [entry]);
+    }
     live.refs.set(key, ref);
     if (ref.kind === "column" || ref.kind === "constraint") {
       const tk = tableKey(ref.schema, ref.table ?? "");
@@ -784,17 +806,17 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   const blocked = (from: number, to: number, ref: ObjRef): boolean =>
     (barriers.length > 0 || taints.size > 0) && barrierBetween(from, to, namesOf(ref));
 
-  // Queries run after the walk (histories are final): an object's history is looked up once
-  // per ref object (rules ask about the same `usesOf` refs again and again).
+  // Queries run after the walk (histories are final): found by name, then by the rest of the
+  // identity (same identity as refKey, without building the key string).
   const NONE: LifeEvent[] = [];
-  const byRef = new Map<ObjRef, LifeEvent[]>();
   const historyOrNone = (ref: ObjRef): LifeEvent[] => {
-    let h = byRef.get(ref);
-    if (h === undefined) {
-      h = byKey.get(refKey(ref)) ?? NONE;
-      byRef.set(ref, h);
-    }
-    return h;
+    const list = byName.get(ref.name);
+    if (list === undefined) return NONE;
+    const kind = ref.kind;
+    const schema = kind === "type" ? "" : ref.schema ?? "";
+    const table = kind === "column" || kind === "constraint" ? ref.table ?? "" : "";
+    for (const x of list) if (x.kind === kind && x.schema === schema && x.table === table) return x.h;
+    return NONE;
   };
   const history = (ref: ObjRef): LifeEvent[] => {
     const h = historyOrNone(ref);
