@@ -58,7 +58,8 @@ describe("header-only reading", () => {
     expect(answered).toBeGreaterThan(sources.length * 0.6);
     const texts = (src: string) => textComments(src, new LineIndex(src))?.map((c) => c.text);
     expect(texts('x = "# not a comment"  # one\ny = """\n# not one either\n"""\ndef f():\n    # two\n    return (1,  # three\n    2)\n')).toEqual(["# one", "# two", "# three"]);
-    expect(texts('a = f"{x}"  # one\n')).toBeUndefined(); // an f-string field: the tree decides
+    expect(texts('a = f"{x}"  # one\n')).toEqual(["# one"]); // a plain field
+    expect(texts('a = f"{x[\'#\']}"  # one\n')).toBeUndefined(); // quotes in a field: the tree decides
     expect(texts('d = F"""{{\n#no\n}}"""  # one\n')).toEqual(["# one"]);
   });
 

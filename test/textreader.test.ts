@@ -96,11 +96,26 @@ describe("text reader", () => {
     for (const src of sources) expect(agrees(parser, src), src).toBe(true);
   });
 
+  it("reads f-strings with plain fields and leaves the others to tree-sitter", async () => {
+    const parser = await loadParser();
+    const fields = ["{a}", "{a.b!r:>10}", "{{a}}", "}", "{}", "{a b}", "{if}", "{1}", "{a:{w}}", "{a['k']}", "{a=}", "{ a }", "{a!x}", "{a.}", "{a}}", "{{", "{a:%Y-%m}", "{a!r}"];
+    let answered = 0;
+    for (const field of fields) {
+      for (const quote of ['"', "'", '"""', "'''"]) {
+        for (const prefix of ["f", "rf", "F", "fR"]) {
+          if (agrees(parser, `op.execute(${prefix}${quote}UPDATE ${field} SET x = 1${quote})  # c\n`)) answered++;
+        }
+      }
+    }
+    expect(answered).toBeGreaterThan(100);
+    expect(readModuleText('op.execute(f"UPDATE {schema}.{table} SET a = 1")\n')?.body[0]).toMatchObject({ k: "expr", expr: { k: "call", args: [{ k: "fstr" }] } });
+  });
+
   it("leaves to tree-sitter what it cannot be sure of", () => {
     const declined = [
       'print "x"\n', "exec code\n", "def f():\n\tpass\n", "x = 1\r\ny = 2\r\n", "@decorator\ndef f():\n    pass\n",
       "a = 1; b = 2\n", "if x: pass\n", "x = lambda: 1\n", "async def f():\n    pass\n", "  x = 1\n", "def f():\n    x = 1\n      y = 2\n",
-      "x = [i for i in y]\n", 'op.execute(f"UPDATE {table}")\n', "while x:\n    pass\nelse:\n    pass\n", "try:\n    pass\n", "del x\n",
+      "x = [i for i in y]\n", 'op.execute(f"UPDATE {table.upper()}")\n', "while x:\n    pass\nelse:\n    pass\n", "try:\n    pass\n", "del x\n",
       "match x:\n    case 1:\n        pass\n", "x = (1\n", "with (a as b):\n    pass\n", "from x import a,\n", "x = a,\n",
     ];
     for (const src of declined) expect(readModuleText(src), src).toBeNull();

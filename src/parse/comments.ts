@@ -24,9 +24,21 @@ function isFString(src: string, q: number): boolean {
   return false;
 }
 
+/** Just past the `}` closing the f-string field whose text starts at `i`, or -1 if the field is not plain. */
+function fieldEnd(src: string, i: number): number {
+  for (let j = i; j < src.length; j++) {
+    const c = src.charCodeAt(j);
+    if (c === 125 /* } */) return j + 1;
+    // ' " \ # { and newlines: Python 3.12 lets fields nest quotes, which a plain scan misreads.
+    if (c === 39 || c === 34 || c === 92 || c === 35 || c === 123 || c === 10) return -1;
+  }
+  return -1;
+}
+
 /**
  * Every comment of the file, or null when unsure: an unterminated string, or an f-string
- * with fields (Python 3.12 lets them nest the same quotes, which a plain scan misreads).
+ * with a field that is not plain (Python 3.12 lets fields nest the same quotes, which a
+ * plain scan misreads).
  */
 export function textComments(src: string, lines: LineIndex): Comment[] | null {
   const out: Comment[] = [];
@@ -57,8 +69,13 @@ export function textComments(src: string, lines: LineIndex): Comment[] | null {
       if (ch === 92 /* \ */) {
         i += 2;
       } else if (ch === 123 /* { */) {
-        if (fstring && src.charCodeAt(i + 1) !== 123) return null;
-        i += fstring ? 2 : 1;
+        if (fstring && src.charCodeAt(i + 1) !== 123) {
+          // A replacement field: only one without quotes, backslashes, comments or nested fields.
+          i = fieldEnd(src, i + 1);
+          if (i < 0) return null;
+        } else {
+          i += fstring ? 2 : 1;
+        }
       } else if (ch === 10) {
         if (!triple) return null;
         i++;

@@ -419,7 +419,7 @@ class ExprParser {
       const content = body.slice(q, body.length - q);
       if (prefix.includes("f")) {
         // Only an f-string without fields is a literal; any field makes it dynamic.
-        if (/[{}]/.test(content.replace(/\{\{|\}\}/g, ""))) {
+        if (hasFields(content)) {
           fstr = true;
           continue;
         }
@@ -509,6 +509,36 @@ class ExprParser {
     }
     return { k: "dict", entries, span };
   }
+}
+
+/** A replacement field this reader is sure of: a dotted name, maybe `!r` and a plain format spec. */
+const SIMPLE_FIELD = /^\s*([A-Za-z_][\w.]*?)\s*(?:![rsa])?(?::[^{}]*)?$/;
+
+/**
+ * Whether an f-string's body has replacement fields. Fields other than plain dotted
+ * names (calls, nested fields, `=` specifiers...) are tree-sitter's to read: Unsupported.
+ */
+function hasFields(content: string): boolean {
+  let fields = false;
+  for (let i = content.indexOf("{"), j = content.indexOf("}"); i >= 0 || j >= 0; ) {
+    if (j >= 0 && (i < 0 || j < i)) {
+      // A `}` outside a field must be doubled.
+      if (content.charCodeAt(j + 1) !== 125) throw new Unsupported("f-string");
+      j = content.indexOf("}", j + 2);
+      continue;
+    }
+    if (content.charCodeAt(i + 1) === 123) {
+      i = content.indexOf("{", i + 2);
+      continue;
+    }
+    if (j < 0) throw new Unsupported("f-string");
+    const field = SIMPLE_FIELD.exec(content.slice(i + 1, j));
+    if (!field || field[1]!.split(".").some((part) => !part || isReserved(part) || !isIdStart(part.charCodeAt(0)))) throw new Unsupported("f-string field");
+    fields = true;
+    i = content.indexOf("{", j + 1);
+    j = content.indexOf("}", j + 1);
+  }
+  return fields;
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", v: "\v", "\n": "" };
