@@ -14,7 +14,7 @@ import { LineIndex } from "./lines.js";
 
 /** The module's statements and comments, or null when tree-sitter should parse it. */
 export function readModuleText(source: string): ParsedModule | null {
-  if (source.includes("\r") || CONTROL.test(source) || TAB_INDENT.test(source) || ODD_CONTINUATION.test(source)) return null;
+  if (UNSURE_TEXT.test(source)) return null;
   const comments = textComments(source, new LineIndex(source));
   if (!comments) return null;
   try {
@@ -38,14 +38,12 @@ interface Block {
   end: number;
 }
 
-/** Control characters tree-sitter may reject even inside strings (tab and newline aside). */
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/;
-/** Tabs in indentation: tree-sitter counts them as 8 columns, a choice left to it. */
-const TAB_INDENT = /(?:^|\n) *\t/;
-/** A backslash continuing into a blank or comment line, which tree-sitter reads its own way. */
-const ODD_CONTINUATION = /\\\n[ \t]*(?:#|\n|$)/;
-/** Which non-ASCII letters Python and tree-sitter accept in names is theirs to decide. */
-const NON_ASCII = /[^\x00-\x7f]/;
+/**
+ * Text left to tree-sitter at once: CR line ends; control characters it may reject even
+ * inside strings (tab and newline aside); tabs in indentation (it counts them as 8
+ * columns); a backslash continuing into a blank or comment line (read its own way).
+ */
+const UNSURE_TEXT = /[\x00-\x08\x0b-\x1f\x7f\r]|(?:^|\n) *\t|\\\n[ \t]*(?:#|\n|$)/;
 const AUGMENTED = new Set(["+=", "-=", "*=", "/=", "//=", "%=", "**=", ">>=", "<<=", "&=", "^=", "|=", "@="]);
 const MAX_BLOCK_DEPTH = 100;
 
@@ -90,8 +88,9 @@ class StatementReader {
           if (--depth < 0) throw new Unsupported("unbalanced brackets");
         } else if (v === ";" && depth === 0) throw new Unsupported("several statements on a line");
         lex.lineMode = depth === 0;
-      } else if (tok.t === T.Name && NON_ASCII.test(tok.v)) {
-        throw new Unsupported("non-ASCII name");
+      } else if (tok.t === T.Name) {
+        // Which non-ASCII letters Python and tree-sitter accept in names is theirs to decide.
+        for (let k = 0; k < tok.v.length; k++) if (tok.v.charCodeAt(k) > 127) throw new Unsupported("non-ASCII name");
       }
       tokens.push(tok);
     }
