@@ -4,7 +4,8 @@
 //
 // Generates a synthetic versions tree of N files (default 10,000; test/bench/corpus.ts) and
 // times, in one run:
-//   (a) raw tree-sitter parse of every file, single-threaded (parser.parse(src).delete());
+//   (a) raw tree-sitter parse of every file, single-threaded (parser.parse(src).delete()),
+//       and next to it the text reader (src/parse/textreader.ts) alone over the same files;
 //   (b) `alembic-lint check` on the whole tree (the built CLI as a child process), wall
 //       time, CPU time and peak RSS (process.resourceUsage() of the child, worker threads
 //       included);
@@ -25,6 +26,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { decodePython } from "../../src/load.js";
 import { loadParser, normalizeSource } from "../../src/parse/index.js";
+import { readModuleText } from "../../src/parse/textreader.js";
 import { writeCorpus } from "./corpus.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -91,12 +93,16 @@ function pyFiles(dir: string): string[] {
   return out.sort();
 }
 
-/** (a): tree-sitter parse of every file, this thread, after a warm-up pass over a few files. */
-async function rawParse(files: string[], repeat: number): Promise<number> {
-  const sources = files.map((f) => {
+function readSources(files: string[]): string[] {
+  return files.map((f) => {
     const d = decodePython(readFileSync(f));
     return "text" in d ? normalizeSource(d.text) : "";
   });
+}
+
+/** (a): tree-sitter parse of every file, this thread, after a warm-up pass over a few files. */
+async function rawParse(files: string[], repeat: number): Promise<number> {
+  const sources = readSources(files);
   const parser = await loadParser();
   for (const s of sources.slice(0, 50)) parser.parse(s)!.delete();
   const times: number[] = [];
@@ -106,6 +112,21 @@ async function rawParse(files: string[], repeat: number): Promise<number> {
     times.push(performance.now() - t0);
   }
   return median(times);
+}
+
+/** Next to (a): the text reader alone over the same files, and how many it reads (the others go to tree-sitter). */
+function textRead(files: string[], repeat: number): { ms: number; read: number } {
+  const sources = readSources(files);
+  for (const s of sources.slice(0, 50)) readModuleText(s);
+  let read = 0;
+  const times: number[] = [];
+  for (let r = 0; r < repeat; r++) {
+    read = 0;
+    const t0 = performance.now();
+    for (const s of sources) if (readModuleText(s)) read++;
+    times.push(performance.now() - t0);
+  }
+  return { ms: median(times), read };
 }
 
 /** (d): CPython's ast.parse over the same files: the parse loop alone, and the whole process. */
@@ -166,6 +187,8 @@ async function main(): Promise<void> {
 
     const parseMs = await rawParse(files, repeat);
     say(`(a) tree-sitter parse, 1 thread:         ${fmt(parseMs)} (${(parseMs / files.length).toFixed(3)} ms/file); per core: ${fmt(parseMs / cores)}`);
+    const text = textRead(files, repeat);
+    say(`    the text reader, 1 thread:           ${fmt(text.ms)}, ${text.read} of ${files.length} files read (tree-sitter parses the others)`);
 
     const full = repeatCli(values.files === "10000" ? 1 : repeat, ["check", versions, "--format", "json", "-o", path.join(work, "report.json"), "--exit-zero", ...jobsArgs], work);
     say(`(b) alembic-lint check (${files.length} files):  wall ${fmt(full.wallMs)}, CPU ${fmt(full.userMs + full.systemMs)}, peak RSS ${full.maxRssMB.toFixed(0)} MB`);
@@ -206,9 +229,11 @@ async function main(): Promise<void> {
       const realList = path.join(work, "real.txt");
       writeFileSync(realList, all.join("\n"));
       const realParse = await rawParse(all, repeat);
+      const realText = textRead(all, repeat);
       const real = repeatCli(repeat, ["check", ...dirs, "--format", "json", "-o", path.join(work, "real.json"), "--exit-zero", ...jobsArgs], work);
       say(`(e) real corpus: ${all.length} files in ${dirs.length} directories`);
-      say(`    tree-sitter parse 1 thread ${fmt(realParse)}; alembic-lint check: wall ${fmt(real.wallMs)}, CPU ${fmt(real.userMs + real.systemMs)}, peak RSS ${real.maxRssMB.toFixed(0)} MB`);
+      say(`    tree-sitter parse 1 thread ${fmt(realParse)}; the text reader ${fmt(realText.ms)} (${realText.read} of ${all.length} files read)`);
+      say(`    alembic-lint check: wall ${fmt(real.wallMs)}, CPU ${fmt(real.userMs + real.systemMs)}, peak RSS ${real.maxRssMB.toFixed(0)} MB`);
       const rpy = pythonParse(realList, repeat);
       if (rpy) say(`    python3 ast.parse: loop ${fmt(rpy.loopMs)}, whole process ${fmt(rpy.processMs)}; check / python process = ${(real.wallMs / rpy.processMs).toFixed(2)}`);
     }
