@@ -19,6 +19,14 @@ type Special =
   | { sp: "table"; name: string | null; schema: string | null }
   | { sp: "func"; def: Extract<Stmt, { k: "def" }>; scope: Scope };
 
+/**
+ * The specials without data, shared: specials are never mutated and never reach the model
+ * (toValue turns them into fresh `{expr}` values).
+ */
+const OP: Special = { sp: "op" };
+const BIND: Special = { sp: "bind" };
+const CONTEXT: Special = { sp: "context" };
+
 /** What evaluating an expression yields: a model value or an object the interpreter tracks. */
 type EV = Value | Special;
 
@@ -214,21 +222,22 @@ class Extractor {
       if (s.k !== "assign" || !s.value) continue;
       for (const t of s.targets) {
         if (t.k !== "name") continue;
-        const span = this.span(s.span);
+        // (span() is pure: computed only for the header variables.)
         switch (t.id) {
           case "revision": {
+            const span = this.span(s.span);
             const v = this.evalModuleExpr(s.value);
             header.revision = { value: typeof v === "string" ? v : v === null ? null : this.exprValueOf(s.value), span };
             break;
           }
           case "down_revision":
-            header.downRevision = this.headerVar(s.value, span);
+            header.downRevision = this.headerVar(s.value, this.span(s.span));
             break;
           case "branch_labels":
-            header.branchLabels = this.headerVar(s.value, span);
+            header.branchLabels = this.headerVar(s.value, this.span(s.span));
             break;
           case "depends_on":
-            header.dependsOn = this.headerVar(s.value, span);
+            header.dependsOn = this.headerVar(s.value, this.span(s.span));
             break;
           default:
             break;
@@ -254,7 +263,7 @@ class Extractor {
     const sections: Section[] = [];
     const up = this.functions.get("upgrade");
     const down = this.functions.get("downgrade");
-    const multidb = this.callsGlobals(up) || this.callsGlobals(down);
+    const multidb = this.src.includes("globals") && (this.callsGlobals(up) || this.callsGlobals(down));
     if (up) sections.push(this.section_(up, up.name as "upgrade" | "downgrade", ""));
     if (down) sections.push(this.section_(down, down.name as "upgrade" | "downgrade", ""));
     if (multidb) {
@@ -278,7 +287,7 @@ class Extractor {
   private section_(def: Extract<Stmt, { k: "def" }>, role: "upgrade" | "downgrade", suffix: string): Section {
     this.section = newBuilder();
     const scope = new Scope(this.moduleScope);
-    for (const p of def.params) scope.vars.set(p.name, this.opAliases.has(p.name) || p.name === "op" ? { sp: "op" } : { expr: p.name });
+    for (const p of def.params) scope.vars.set(p.name, this.opAliases.has(p.name) || p.name === "op" ? OP : { expr: p.name });
     const st: WalkState = { conditional: false, via: [], autocommit: false, scope, batchBlock: null };
     this.inlineStack = [def.name];
     this.walkBlock(def.body, st);
@@ -548,7 +557,7 @@ class Extractor {
       case "name": {
         const local = st.scope.lookup(e.id);
         if (local !== undefined) return local;
-        if (this.opAliases.has(e.id)) return { sp: "op" };
+        if (this.opAliases.has(e.id)) return OP;
         const mv = this.moduleValue(e.id);
         if (mv !== undefined) return mv;
         const fn = this.functions.get(e.id);
@@ -669,7 +678,7 @@ class Extractor {
       // `context.get_context()` (from alembic import context) is the migration context too.
       if ((fn.attr === "get_context" || fn.attr === "get_bind") && isExprV(owner) && owner.ref === "alembic.context") {
         this.evalArgs(e, st);
-        return fn.attr === "get_bind" ? { sp: "bind" } : { sp: "context" };
+        return fn.attr === "get_bind" ? BIND : CONTEXT;
       }
       // `CONFIG.items()` over a literal dict, for loops.
       if (isExprV(owner) && owner.dict && e.args.length === 0 && (fn.attr === "items" || fn.attr === "keys" || fn.attr === "values")) {
@@ -728,20 +737,23 @@ class Extractor {
     // `Session(bind=op.get_bind())`, `pd.read_sql(..., conn)`: data work through the connection.
     // Application code handed the connection may run DDL we cannot see; libraries
     // (SQLAlchemy reflection, ORM sessions, pandas) only read or change rows.
-    const full = callee.includes(".") ? callee : ref ?? callee;
-    const library = LIBRARY_PACKAGES.has(firstSegment(full));
-    const top = firstSegment(ref ?? callee);
+    const own = ref ?? callee;
+    const full = callee.includes(".") ? callee : own;
+    const top = firstSegment(own);
+    const topLibrary = LIBRARY_PACKAGES.has(top);
+    // `callee` is usually `<ref>.<attr>`: then its first segment is `top` (no second slice).
+    const library = full === own || (full.startsWith(top) && full.charCodeAt(top.length) === 46) ? topLibrary : LIBRARY_PACKAGES.has(firstSegment(full));
     // `sa.Column(...)`, `sa.String(...)`: the common case, nothing to say.
-    if (library && LIBRARY_PACKAGES.has(top) && !(ref ?? "").startsWith(".")) return;
+    if (library && topLibrary && !(ref !== undefined && ref.startsWith("."))) return;
     if (!library && ref !== undefined && passesBind(args, kwargs)) {
       this.unanalyzed(`\`${clip(this.text(e.fn.span))}(...)\`, which receives the connection`, e.span);
       return;
     }
-    const imported = ref !== undefined && !LIBRARY_PACKAGES.has(top) && !top.startsWith("_") ? true : ref !== undefined && top.startsWith(".");
+    const imported = ref !== undefined && !topLibrary && !top.startsWith("_") ? true : ref !== undefined && top.startsWith(".");
     const relative = ref !== undefined && ref.startsWith(".");
     if ((imported || relative) && (statementLevel || passesMigrationObjects(args, kwargs))) {
       this.unanalyzed(`\`${clip(this.text(e.fn.span))}()\`, imported from \`${ref!.split(".").slice(0, -1).join(".") || ref}\``, e.span);
-    } else if (!imported && passesMigrationObjects(args, kwargs) && !LIBRARY_PACKAGES.has(top)) {
+    } else if (!imported && passesMigrationObjects(args, kwargs) && !topLibrary) {
       this.unanalyzed(`\`${clip(this.text(e.fn.span))}()\`, which receives \`op\``, e.span);
     }
   }
@@ -754,8 +766,8 @@ class Extractor {
           const v = e.args[0] ? this.evaluate(e.args[0], st) : undefined;
           return typeof v === "string" ? v : { expr: this.text(e.span) };
         }
-        if (method === "get_bind") return { sp: "bind" };
-        if (method === "get_context") return { sp: "context" };
+        if (method === "get_bind") return BIND;
+        if (method === "get_context") return CONTEXT;
         if (NON_OPERATIONS.has(method)) {
           this.evalArgs(e, st);
           return { expr: this.text(e.span) };
