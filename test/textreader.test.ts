@@ -92,6 +92,8 @@ describe("text reader", () => {
       'with op.batch_alter_table("t", schema=None) as batch_op, ctx():\n    batch_op.drop_column("c")\n',
       'if a:\n    x()\nelif b:  # why\n    y()\nelif c:\n    z()\nelse:\n    w()\n',
       'x = (\n    1,  # one\n    2,\n)\ny = [\n]\n"""doc"""\nnot x\n',
+      'for a, in b:\n    pass\nx = 1,\na, = b\ndef f():\n    return 1,\n',
+      'q = session \\\n    .query(M.a) \\\n    .count()\n',
     ];
     for (const src of sources) expect(agrees(parser, src), src).toBe(true);
   });
@@ -116,7 +118,7 @@ describe("text reader", () => {
       'print "x"\n', "exec code\n", "def f():\n\tpass\n", "x = 1\r\ny = 2\r\n", "@decorator\ndef f():\n    pass\n",
       "a = 1; b = 2\n", "if x: pass\n", "x = lambda: 1\n", "async def f():\n    pass\n", "  x = 1\n", "def f():\n    x = 1\n      y = 2\n",
       "x = [i for i in y]\n", 'op.execute(f"UPDATE {table.upper()}")\n', "while x:\n    pass\nelse:\n    pass\n", "try:\n    pass\n", "del x\n",
-      "match x:\n    case 1:\n        pass\n", "x = (1\n", "with (a as b):\n    pass\n", "from x import a,\n", "x = a,\n",
+      "match x:\n    case 1:\n        pass\n", "x = (1\n", "with (a as b):\n    pass\n", "from x import a,\n", "a, b,\n", "x = a,,\n",
     ];
     for (const src of declined) expect(readModuleText(src), src).toBeNull();
   });

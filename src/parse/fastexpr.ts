@@ -303,7 +303,7 @@ class ExprParser {
         this.advance();
         if (this.tok.t !== T.Name || isReserved(this.tok.v)) throw new Unsupported("attribute");
         // tree-sitter rejects a line break between the dot and the name (Python does not).
-        if (this.src.lastIndexOf("\n", this.tok.start) > e.span.end) throw new Unsupported("attribute");
+        if (this.src.lastIndexOf("\n", this.tok.start) >= this.lastEnd) throw new Unsupported("attribute");
         const name = this.advance();
         e = { k: "attr", obj: e, attr: name.v, span: this.span(start, name.end) };
       } else if (this.isOp("(")) {

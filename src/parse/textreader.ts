@@ -270,6 +270,7 @@ class StatementReader {
     }
     const parts = this.splitTop(toks, 0, toks.length);
     if (parts.length === 1) return { k: "expr", expr: this.expr(toks, 0, toks.length), span };
+    // (A trailing comma leaves an empty part: `a, b,` as a statement is left to tree-sitter.)
     // `a, b` as a statement: tree-sitter's statement node holds the items, so the tuple takes its span.
     return { k: "expr", expr: { k: "list", items: this.items(toks, parts), tuple: true, span }, span };
   }
@@ -550,15 +551,16 @@ class StatementReader {
     return readExpression(this.src, toks[from]!.start, toks[to - 1]!.end);
   }
 
-  /** An expression or a bare tuple `a, b` (spanning its items, as tree-sitter's expression_list). */
+  /** An expression or a bare tuple `a, b` or `a,` (spanning its items and a trailing comma, as tree-sitter's expression_list). */
   private exprList(toks: Token[], from: number, to: number): Expr {
     const parts = this.splitTop(toks, from, to);
     if (parts.length === 1) return this.expr(toks, from, to);
+    const last = parts[parts.length - 1]!;
+    if (last[0] === last[1]) parts.pop();
     return { k: "list", items: this.items(toks, parts), tuple: true, span: { start: toks[from]!.start, end: toks[to - 1]!.end } };
   }
 
   private items(toks: Token[], parts: [number, number][]): Expr[] {
-    // A trailing comma changes tree-sitter's node extent: left to tree-sitter.
     return parts.map(([from, to]) => this.expr(toks, from, to));
   }
 
