@@ -915,7 +915,7 @@ function startForeignKeys(other: Section, migration: Migration | null, alone?: S
   if (hit && hit.migration === migration) return hit.edges;
   const edges: ForeignKeyEdge[] = [];
   // Only create_table, add_column and create_foreign_key declare edges (renames copy existing ones).
-  if (other.ops.some((op) => op.name === "create_table" || op.name === "add_column" || op.name === "create_foreign_key")) {
+  if (other.ops.some(mayDeclareForeignKey)) {
     // `alone`: a simulation of `other` that started without edges, whatever its own `other`
     // (that only adds catalog descriptions, which edges, barriers and hidden parts ignore).
     const otherSim = alone ?? simulate(other, { enumTypes: false, migration });
@@ -927,6 +927,29 @@ function startForeignKeys(other: Section, migration: Migration | null, alone?: S
   }
   START_FKS.set(other, { migration, edges });
   return edges;
+}
+
+/**
+ * An op that can add a foreign-key edge in `simulate` (a superset: it checks only that the
+ * op has an FK to declare; the simulation decides the rest). A function without one ends
+ * with no edges, so no simulation of it alone is needed to find them.
+ */
+function mayDeclareForeignKey(op: Op): boolean {
+  switch (op.name) {
+    case "create_foreign_key":
+      return true;
+    case "add_column":
+      return op.column !== null && op.column !== undefined && op.column.foreignKeys.length > 0;
+    case "create_table": {
+      const def = op.tableDef;
+      if (!def) return false;
+      for (const c of def.columns) if (c.foreignKeys.length > 0) return true;
+      for (const c of def.constraints) if (c.kind === "foreignkey") return true;
+      return false;
+    }
+    default:
+      return false;
+  }
 }
 
 /**
