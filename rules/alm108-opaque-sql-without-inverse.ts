@@ -96,6 +96,8 @@ export default defineRule({
     for (const { up, down } of checkedPairs(m)) {
       if (down.unanalyzed.length > 0) continue;
       if (down.ops.some((o) => o.name === "execute" || o.name === "bulk_insert")) continue;
+      // Nothing below looks at an upgrade without SQL or data operations.
+      if (!up.ops.some((o) => o.name === "execute" || o.name === "bulk_insert")) continue;
       const made = createdBy(up);
       const downNames = downgradeNames(down);
       const createsSomething = made.tables.size > 0 || made.columns.size > 0;

@@ -380,9 +380,13 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
 
   // Histories by object name too: queries find them without building a key string.
   const byName = new Map<string, NamedHistory[]>();
-  const record = (ref: ObjRef, action: Action, step: Step, maybe: boolean, extra: Partial<LifeEvent> = {}): LifeEvent => {
+  // The optional fields are set in this order (the key order a spread of them gave), only when given.
+  const record = (ref: ObjRef, action: Action, step: Step, maybe: boolean, guarded: boolean, cascade?: "table" | "column", otherName?: string, origin?: Op): LifeEvent => {
     const key = refKey(ref);
-    const e: LifeEvent = { ref, action, pos: step.pos, step, maybe, guarded: false, ...extra };
+    const e: LifeEvent = { ref, action, pos: step.pos, step, maybe, guarded };
+    if (cascade !== undefined) e.cascade = cascade;
+    if (otherName !== undefined) e.otherName = otherName;
+    if (origin) e.origin = origin;
     events.push(e);
     const h = byKey.get(key);
     if (h) h.push(e);
@@ -429,10 +433,10 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   const dropTableCascade = (schema: string | null, table: string, step: Step, maybe: boolean, cascadeFks: boolean): void => {
     const tk = tableKey(schema, table);
     for (const ck of live.children.get(tk) ?? []) {
-      if (existsNow(ck)) record(live.refs.get(ck)!, "drop", step, maybe, { cascade: "table" });
+      if (existsNow(ck)) record(live.refs.get(ck)!, "drop", step, maybe, false, "table");
     }
     for (const [ik, info] of live.indexInfo) {
-      if (info.table === table && (info.schema ?? null) === schema && existsNow(ik)) record(live.refs.get(ik)!, "drop", step, maybe, { cascade: "table" });
+      if (info.table === table && (info.schema ?? null) === schema && existsNow(ik)) record(live.refs.get(ik)!, "drop", step, maybe, false, "table");
     }
     if (!maybe) {
       removeFks((e) => e.table === table && e.schema === schema, step.pos + 0.5);
@@ -442,16 +446,16 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   };
 
   const renameTable = (schema: string | null, from: string, to: string, step: Step, maybe: boolean): void => {
-    record(tableRef(schema, from), "rename-from", step, maybe, { otherName: to });
-    record(tableRef(schema, to), "rename-to", step, maybe, { otherName: from });
+    record(tableRef(schema, from), "rename-from", step, maybe, false, undefined, to);
+    record(tableRef(schema, to), "rename-to", step, maybe, false, undefined, from);
     const fromKey = refKey(tableRef(schema, from));
     for (const ck of [...(live.children.get(fromKey) ?? [])]) {
       if (!existsNow(ck)) continue;
       const r = live.refs.get(ck)!;
       const origin = live.origin.get(ck);
-      record(r, "rename-from", step, maybe, { cascade: "table", otherName: to });
+      record(r, "rename-from", step, maybe, false, "table", to);
       const nr: ObjRef = { ...r, table: to };
-      record(nr, "rename-to", step, maybe, { cascade: "table", otherName: from, ...(origin ? { origin } : {}) });
+      record(nr, "rename-to", step, maybe, false, "table", from, origin);
       live.origin.set(refKey(nr), origin);
       const cols = live.constraintCols.get(ck);
       if (cols) live.constraintCols.set(refKey(nr), cols);
@@ -471,19 +475,19 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
 
   const createColumn = (schema: string | null, table: string, col: string, step: Step, maybe: boolean, guarded: boolean, origin?: Op): void => {
     const r = columnRef(schema, table, col);
-    record(r, "create", step, maybe, { guarded, ...(origin ? { origin } : {}) });
+    record(r, "create", step, maybe, guarded, undefined, undefined, origin);
     live.origin.set(refKey(r), origin);
   };
 
   const dropColumn = (schema: string | null, table: string, col: string, step: Step, maybe: boolean, guarded: boolean): void => {
-    record(columnRef(schema, table, col), "drop", step, maybe, { guarded });
+    record(columnRef(schema, table, col), "drop", step, maybe, guarded);
     // Indexes and constraints over the column disappear with it (ALM204 is about the late explicit drop).
     for (const [ik, info] of live.indexInfo) {
-      if (info.table === table && info.schema === schema && info.columns.includes(col) && existsNow(ik)) record(live.refs.get(ik)!, "drop", step, maybe, { cascade: "column" });
+      if (info.table === table && info.schema === schema && info.columns.includes(col) && existsNow(ik)) record(live.refs.get(ik)!, "drop", step, maybe, false, "column");
     }
     for (const ck of live.children.get(tableKey(schema, table)) ?? []) {
       const cols = live.constraintCols.get(ck);
-      if (cols && cols.includes(col) && existsNow(ck)) record(live.refs.get(ck)!, "drop", step, maybe, { cascade: "column" });
+      if (cols && cols.includes(col) && existsNow(ck)) record(live.refs.get(ck)!, "drop", step, maybe, false, "column");
     }
     if (!maybe) {
       removeFks((e) => e.table === table && e.schema === schema && e.columns.includes(col), step.pos + 0.5);
@@ -494,9 +498,9 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   const renameColumn = (schema: string | null, table: string, from: string, to: string, step: Step, maybe: boolean): void => {
     const fr = columnRef(schema, table, from);
     const origin = live.origin.get(refKey(fr));
-    record(fr, "rename-from", step, maybe, { otherName: to });
+    record(fr, "rename-from", step, maybe, false, undefined, to);
     const tr = columnRef(schema, table, to);
-    record(tr, "rename-to", step, maybe, { otherName: from, ...(origin ? { origin } : {}) });
+    record(tr, "rename-to", step, maybe, false, undefined, from, origin);
     live.origin.set(refKey(tr), origin);
     for (const info of live.indexInfo.values()) if (info.table === table && info.schema === schema) info.columns = info.columns.map((c) => (c === from ? to : c));
     for (const [k, cols] of live.constraintCols) live.constraintCols.set(k, cols.map((c) => (c === from ? to : c)));
@@ -517,13 +521,13 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
 
   const createIndex = (schema: string | null, table: string | null, name: string, columns: string[], step: Step, maybe: boolean, guarded: boolean): void => {
     const r = indexRef(schema, name, table);
-    record(r, "create", step, maybe, { guarded });
+    record(r, "create", step, maybe, guarded);
     live.indexInfo.set(refKey(r), { table, schema, columns });
   };
 
   const createConstraint = (schema: string | null, table: string, name: string, columns: string[], step: Step, maybe: boolean): void => {
     const r = constraintRef(schema, table, name);
-    record(r, "create", step, maybe);
+    record(r, "create", step, maybe, false);
     live.constraintCols.set(refKey(r), columns);
   };
 
@@ -542,7 +546,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
       const ev = step.event;
       const text = source && ev.span.start !== undefined && ev.span.end !== undefined ? source.slice(ev.span.start, ev.span.end) : "";
       const guarded = /checkfirst\s*=\s*True/.test(text);
-      record(typeRef(ev.name), ev.kind === "create" ? "create" : "drop", step, ev.conditional, { guarded });
+      record(typeRef(ev.name), ev.kind === "create" ? "create" : "drop", step, ev.conditional, guarded);
       continue;
     }
     const op = step.op;
@@ -564,14 +568,14 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
         const guarded = a.if_not_exists === true;
         for (const col of def?.columns ?? []) {
           const en = enumTypes ? enumTypeOf(col.type) : null;
-          if (en && en.createType) record(typeRef(en.name), "create", step, maybe);
+          if (en && en.createType) record(typeRef(en.name), "create", step, maybe, false);
           else if (en) u.push(typeRef(en.name));
           if (!/use_alter\s*=\s*True/.test(col.text)) for (const fk of col.foreignKeys) if (fk.table && !(fk.table === T && (fk.schema ?? schema) === schema)) u.push(tableRef(fk.schema, fk.table));
         }
         for (const c of def?.constraints ?? []) {
           if (c.kind === "foreignkey" && c.referent?.table && !/use_alter\s*=\s*True/.test(c.text) && !(c.referent.table === T && (c.referent.schema ?? schema) === schema)) u.push(tableRef(c.referent.schema, c.referent.table));
         }
-        record(tableRef(schema, T), "create", step, maybe, { guarded });
+        record(tableRef(schema, T), "create", step, maybe, guarded);
         for (const col of def?.columns ?? []) if (col.name) createColumn(schema, T, col.name, step, maybe, guarded);
         for (const col of def?.columns ?? []) fkFromColumn(schema, T, col, op, step, maybe);
         for (const c of def?.constraints ?? []) {
@@ -589,7 +593,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
         // Postgres refuses to drop a type that columns still use: dropping them uses the type.
         if (enumTypes) for (const t of enumTypesOfTable(catalogOf(), T)) u.push(typeRef(t));
         dropTableCascade(schema, T, step, maybe, false);
-        record(tableRef(schema, T), "drop", step, maybe, { guarded: a.if_exists === true });
+        record(tableRef(schema, T), "drop", step, maybe, a.if_exists === true);
         break;
       }
       case "rename_table": {
@@ -663,7 +667,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
         if (table) u.push(tableRef(schema, table));
         if (name) {
           u.push(indexRef(schema, name, table));
-          record(indexRef(schema, name, table), "drop", step, maybe, { guarded: a.if_exists === true });
+          record(indexRef(schema, name, table), "drop", step, maybe, a.if_exists === true);
         }
         break;
       }
@@ -702,7 +706,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
         const type = asString(a.type_);
         if (name) {
           u.push(constraintRef(schema, T, name));
-          record(constraintRef(schema, T, name), "drop", step, maybe, { guarded: a.if_exists === true });
+          record(constraintRef(schema, T, name), "drop", step, maybe, a.if_exists === true);
         }
         if (!maybe && (type === undefined || type === "foreignkey")) {
           const named = name ? fks.some((e) => e.removed === undefined && e.table === T && e.schema === schema && e.name === name) : false;
@@ -752,11 +756,11 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
     switch (ev.object) {
       case "table":
         if (ev.action === "create") {
-          record(tableRef(s, ev.name), "create", step, maybe, { guarded: ev.guarded });
+          record(tableRef(s, ev.name), "create", step, maybe, ev.guarded);
         } else if (ev.action === "drop") {
           dropTableCascade(s, ev.name, step, maybe, ev.cascade);
           if (ev.cascade) removeFks((e) => e.refTable === ev.name, step.pos + 0.5);
-          record(tableRef(s, ev.name), "drop", step, maybe, { guarded: ev.guarded });
+          record(tableRef(s, ev.name), "drop", step, maybe, ev.guarded);
         } else if (ev.newName) renameTable(s, ev.name, ev.newName, step, maybe);
         break;
       case "column":
@@ -769,27 +773,27 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
         if (ev.action === "create") createIndex(s, ev.table, ev.name, ev.columns ?? [], step, maybe, ev.guarded);
         else if (ev.action === "drop") {
           // DROP INDEX may name the index with or without its schema.
-          record(indexRef(s, ev.name), "drop", step, maybe, { guarded: ev.guarded });
-          if (s !== null) record(indexRef(null, ev.name), "drop", step, maybe, { guarded: ev.guarded });
+          record(indexRef(s, ev.name), "drop", step, maybe, ev.guarded);
+          if (s !== null) record(indexRef(null, ev.name), "drop", step, maybe, ev.guarded);
         }
         break;
       case "constraint":
         if (!ev.table) break;
         if (ev.action === "create") createConstraint(s, ev.table, ev.name, [], step, maybe);
         else if (ev.action === "drop") {
-          record(constraintRef(s, ev.table, ev.name), "drop", step, maybe, { guarded: ev.guarded });
+          record(constraintRef(s, ev.table, ev.name), "drop", step, maybe, ev.guarded);
           const t = ev.table;
           if (!maybe) removeFks((e) => e.table === t, step.pos + 0.5);
         }
         break;
       case "type":
         if (!enumTypes) break;
-        if (ev.action === "create") record(typeRef(ev.name), "create", step, maybe, { guarded: ev.guarded });
+        if (ev.action === "create") record(typeRef(ev.name), "create", step, maybe, ev.guarded);
         // DROP TYPE ... CASCADE also drops the columns using it: what follows is not modelled.
-        else if (ev.action === "drop") record(typeRef(ev.name), "drop", step, maybe || ev.cascade, { guarded: ev.guarded });
+        else if (ev.action === "drop") record(typeRef(ev.name), "drop", step, maybe || ev.cascade, ev.guarded);
         else if (ev.newName) {
-          record(typeRef(ev.name), "rename-from", step, maybe, { otherName: ev.newName });
-          record(typeRef(ev.newName), "rename-to", step, maybe, { otherName: ev.name });
+          record(typeRef(ev.name), "rename-from", step, maybe, false, undefined, ev.newName);
+          record(typeRef(ev.newName), "rename-to", step, maybe, false, undefined, ev.name);
         }
         break;
     }
@@ -798,8 +802,12 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   // ---- queries ----------------------------------------------------------------------
 
   const barrierBetween = (from: number, to: number, names: string[]): boolean => {
-    if (barriers.some((p) => p > from && p < to)) return true;
-    for (const n of names) if ((taints.get(n.toLowerCase()) ?? []).some((p) => p > from && p < to)) return true;
+    for (const p of barriers) if (p > from && p < to) return true;
+    if (taints.size === 0) return false;
+    for (const n of names) {
+      const list = taints.get(n.toLowerCase());
+      if (list !== undefined) for (const p of list) if (p > from && p < to) return true;
+    }
     return false;
   };
   /** barrierBetween for an object's names, computed only when something can block. */
@@ -1139,12 +1147,17 @@ export function buildCatalog(sections: Section[]): Catalog {
 
 /** Native enum types the file's definitions give a column. */
 export function enumTypesOfColumn(catalog: Catalog, table: string, column: string): string[] {
-  const out = new Set<string>();
-  for (const { def } of catalog.columns.get(`${table}\0${column}`) ?? []) {
+  const defs = catalog.columns.get(`${table}\0${column}`);
+  if (defs === undefined) return [];
+  let out: string[] | undefined;
+  for (const { def } of defs) {
     const en = enumTypeOf(def.type);
-    if (en) out.add(en.name);
+    if (en) {
+      if (!out) out = [en.name];
+      else if (!out.includes(en.name)) out.push(en.name);
+    }
   }
-  return [...out];
+  return out ?? [];
 }
 
 /** Enum types per table prefix of the catalog's column keys, built once per catalog (was a scan per drop). */
@@ -1153,23 +1166,23 @@ const ENUMS_BY_TABLE = new WeakMap<Catalog, Map<string, string[]>>();
 export function enumTypesOfTable(catalog: Catalog, table: string): string[] {
   let index = ENUMS_BY_TABLE.get(catalog);
   if (!index) {
-    const sets = new Map<string, Set<string>>();
+    index = new Map<string, string[]>();
     for (const [k, defs] of catalog.columns) {
       // Every prefix ending before a \0 (`table\0column`): the keys `startsWith(table + "\0")` matched.
       for (let i = k.indexOf("\0"); i >= 0; i = k.indexOf("\0", i + 1)) {
         const t = k.slice(0, i);
-        let set = sets.get(t);
-        if (!set) sets.set(t, (set = new Set()));
+        let list = index.get(t);
+        if (!list) index.set(t, (list = []));
         for (const { def } of defs) {
           const en = enumTypeOf(def.type);
-          if (en) set.add(en.name);
+          if (en && !list.includes(en.name)) list.push(en.name);
         }
       }
     }
-    index = new Map([...sets].map(([t, set]) => [t, [...set]]));
     ENUMS_BY_TABLE.set(catalog, index);
   }
-  return [...(index.get(table) ?? [])];
+  const list = index.get(table);
+  return list === undefined || list.length === 0 ? [] : [...list];
 }
 
 /** The one description of an index the file agrees on (null when absent or contradictory). */
