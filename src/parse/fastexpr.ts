@@ -71,9 +71,12 @@ export class Lexer {
     const c = s.charCodeAt(start);
     if (isIdStart(c)) {
       let i = start + 1;
-      while (i < this.end && isIdPart(s.charCodeAt(i))) i++;
+      let wide = c > 127;
+      for (let ch = 0; i < this.end && isIdPart((ch = s.charCodeAt(i))); i++) if (ch > 127) wide = true;
       const q = s.charCodeAt(i);
       if ((q === 34 || q === 39) && i - start <= 2 && STRING_PREFIX.test(s.slice(start, i))) return this.string(start, i);
+      // Which non-ASCII characters Python and tree-sitter accept in names is theirs to decide.
+      if (wide) throw new Unsupported("non-ASCII name");
       this.pos = i;
       return { t: T.Name, v: s.slice(start, i), start, end: i };
     }
@@ -196,12 +199,86 @@ class ExprParser {
   expr(): Expr {
     if (++this.depth > 200) throw new Unsupported("deep");
     try {
+      if (this.isName("lambda")) return this.lambda();
       if (this.tok.t === T.Name && KEYWORDS_STOPPING.has(this.tok.v)) throw new Unsupported(this.tok.v);
+      const start = this.tok.start;
       const e = this.orTest();
-      if (this.isName("if") || this.isOp(":=")) throw new Unsupported("conditional expression");
-      return e;
+      if (this.isOp(":=")) throw new Unsupported("assignment expression");
+      if (!this.isName("if")) return e;
+      // `a if b else c`: an "other" node with its three operands, as the tree conversion makes it.
+      this.advance();
+      const cond = this.orTest();
+      if (!this.isName("else")) throw new Unsupported("conditional expression");
+      this.advance();
+      const orelse = this.expr();
+      return { k: "other", span: this.span(start, this.lastEnd), children: [e, cond, orelse] };
     } finally {
       this.depth--;
+    }
+  }
+
+  /** `lambda a, b=1, *c, **d: body` → "other" with the parameter names, defaults and the body, in order. */
+  private lambda(): Expr {
+    const start = this.advance().start;
+    const children: Expr[] = [];
+    while (!this.isOp(":")) {
+      if (this.isOp("/")) {
+        this.advance(); // the positional-only marker
+      } else {
+        const star = this.isOp("*") || this.isOp("**") ? this.advance() : null;
+        if (!(star?.v === "*" && (this.isOp(",") || this.isOp(":")))) {
+          if (this.tok.t !== T.Name || isReserved(this.tok.v)) throw new Unsupported("lambda parameter");
+          const name = this.advance();
+          children.push({ k: "name", id: name.v, span: this.span(name.start, name.end) });
+          if (!star && this.isOp("=")) {
+            this.advance();
+            children.push(this.expr());
+          }
+        }
+      }
+      if (this.isOp(":")) break;
+      this.expect(",");
+    }
+    this.expect(":");
+    children.push(this.expr());
+    return { k: "other", span: this.span(start, this.lastEnd), children };
+  }
+
+  /**
+   * The `for ... in ... if ...` clauses after a comprehension's first element: the loop
+   * targets' names, the iterables and the conditions, appended to `children` in order.
+   */
+  private comprehension(children: Expr[]): void {
+    if (!this.isName("for")) throw new Unsupported("comprehension");
+    while (this.isName("for") || this.isName("if")) {
+      if (this.advance().v === "if") {
+        children.push(this.orTest());
+        if (this.isName("else")) throw new Unsupported("comprehension");
+        continue;
+      }
+      this.targetNames(children);
+      if (!this.isName("in")) throw new Unsupported("comprehension");
+      this.advance();
+      children.push(this.orTest());
+      if (this.isOp(",") || this.isName("else")) throw new Unsupported("comprehension");
+    }
+  }
+
+  /** Loop targets: names, maybe in tuples (`k, v`, `(i, j)`), flattened as the tree conversion does. */
+  private targetNames(children: Expr[]): void {
+    for (;;) {
+      if (this.isOp("(") || this.isOp("[")) {
+        const close = this.advance().v === "(" ? ")" : "]";
+        this.targetNames(children);
+        this.expect(close);
+      } else {
+        if (this.tok.t !== T.Name || isReserved(this.tok.v)) throw new Unsupported("comprehension target");
+        const name = this.advance();
+        children.push({ k: "name", id: name.v, span: this.span(name.start, name.end) });
+      }
+      if (!this.isOp(",")) return;
+      this.advance();
+      if (this.isName("in") || this.isOp(")") || this.isOp("]")) throw new Unsupported("comprehension target");
     }
   }
 
@@ -312,9 +389,8 @@ class ExprParser {
         this.advance();
         const index: Expr[] = [];
         while (!this.isOp("]")) {
-          if (this.isOp(":") || this.isOp("*")) throw new Unsupported("slice");
-          index.push(this.expr());
-          if (this.isOp(":")) throw new Unsupported("slice");
+          if (this.isOp("*")) throw new Unsupported("starred index");
+          index.push(this.isOp(":") ? this.slice(this.tok.start, []) : this.sliceOrExpr());
           if (!this.isOp(",")) break;
           this.advance();
         }
@@ -325,6 +401,22 @@ class ExprParser {
         return e;
       }
     }
+  }
+
+  private sliceOrExpr(): Expr {
+    const start = this.tok.start;
+    const e = this.expr();
+    return this.isOp(":") ? this.slice(start, [e]) : e;
+  }
+
+  /** `a:b:c` (any part may be missing) → "other" with the parts present, spanning its first to last token. */
+  private slice(start: number, children: Expr[]): Expr {
+    for (let colons = 0; this.isOp(":"); colons++) {
+      if (colons === 2) throw new Unsupported("slice");
+      this.advance();
+      if (!this.isOp(":") && !this.isOp(",") && !this.isOp("]")) children.push(this.expr());
+    }
+    return { k: "other", span: this.span(start, this.lastEnd), children };
   }
 
   private call(fn: Expr, start: number): Expr {
@@ -350,7 +442,15 @@ class ExprParser {
       } else {
         args.push(this.expr());
       }
-      if (this.isName("for")) throw new Unsupported("generator argument");
+      if (this.isName("for")) {
+        // `f(x for x in y)`: the call's own parentheses are the generator's.
+        if (args.length !== 1 || kwargs.length > 0 || starred) throw new Unsupported("generator argument");
+        const children = [args[0]!];
+        this.comprehension(children);
+        const close = this.expect(")");
+        const span = this.span(this.src.indexOf("(", fn.span.end), close.end);
+        return { k: "call", fn, args: [{ k: "other", span, children }], kwargs, starred, span: this.span(start, close.end) };
+      }
       if (!this.isOp(",")) break;
       this.advance();
     }
@@ -443,7 +543,12 @@ class ExprParser {
       return { k: "list", items: [], tuple: true, span: this.span(open.start, close.end) };
     }
     const first = this.starredItem();
-    if (this.isName("for")) throw new Unsupported("generator");
+    if (this.isName("for")) {
+      const children = [first];
+      this.comprehension(children);
+      const close = this.expect(")");
+      return { k: "other", span: this.span(open.start, close.end), children };
+    }
     if (this.isOp(")")) {
       this.advance();
       if (first.k === "other" && first.children.length === 1 && this.src[first.span.start] === "*") throw new Unsupported("starred");
@@ -469,7 +574,12 @@ class ExprParser {
     const items: Expr[] = [];
     while (!this.isOp("]")) {
       items.push(this.starredItem());
-      if (this.isName("for")) throw new Unsupported("comprehension");
+      if (this.isName("for")) {
+        if (items.length !== 1) throw new Unsupported("comprehension");
+        this.comprehension(items);
+        const close = this.expect("]");
+        return { k: "other", span: this.span(open.start, close.end), children: items };
+      }
       if (!this.isOp(",")) break;
       this.advance();
     }
@@ -488,11 +598,19 @@ class ExprParser {
         entries.push({ key: null, value: this.expr() });
       } else {
         const key = this.starredItem();
-        if (this.isName("for")) throw new Unsupported("comprehension");
+        const first = entries.length === 0 && items.length === 0;
+        if (this.isName("for")) {
+          if (!first) throw new Unsupported("comprehension");
+          return this.comprehensionIn(open.start, [key]);
+        }
         if (this.isOp(":")) {
           this.advance();
-          entries.push({ key, value: this.expr() });
-          if (this.isName("for")) throw new Unsupported("comprehension");
+          const value = this.expr();
+          if (this.isName("for")) {
+            if (!first) throw new Unsupported("comprehension");
+            return this.comprehensionIn(open.start, [key, value]);
+          }
+          entries.push({ key, value });
         } else {
           isSet = true;
           items.push(key);
@@ -508,6 +626,13 @@ class ExprParser {
       return { k: "list", items, tuple: true, span };
     }
     return { k: "dict", entries, span };
+  }
+
+  /** A set or dict comprehension's clauses and closing brace. */
+  private comprehensionIn(start: number, children: Expr[]): Expr {
+    this.comprehension(children);
+    const close = this.expect("}");
+    return { k: "other", span: this.span(start, close.end), children };
   }
 }
 

@@ -88,9 +88,6 @@ class StatementReader {
           if (--depth < 0) throw new Unsupported("unbalanced brackets");
         } else if (v === ";" && depth === 0) throw new Unsupported("several statements on a line");
         lex.lineMode = depth === 0;
-      } else if (tok.t === T.Name) {
-        // Which non-ASCII letters Python and tree-sitter accept in names is theirs to decide.
-        for (let k = 0; k < tok.v.length; k++) if (tok.v.charCodeAt(k) > 127) throw new Unsupported("non-ASCII name");
       }
       tokens.push(tok);
     }
