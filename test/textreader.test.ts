@@ -93,6 +93,7 @@ describe("text reader", () => {
       'if a:\n    x()\nelif b:  # why\n    y()\nelif c:\n    z()\nelse:\n    w()\n',
       'x = (\n    1,  # one\n    2,\n)\ny = [\n]\n"""doc"""\nnot x\n',
       'for a, in b:\n    pass\nx = 1,\na, = b\ndef f():\n    return 1,\n',
+      'del a\ndel a, b\ndel d["k"], e,\nassert x\nassert x, "m"\n',
       'q = session \\\n    .query(M.a) \\\n    .count()\n',
     ];
     for (const src of sources) expect(agrees(parser, src), src).toBe(true);
@@ -117,7 +118,7 @@ describe("text reader", () => {
     const declined = [
       'print "x"\n', "exec code\n", "def f():\n\tpass\n", "x = 1\r\ny = 2\r\n", "@decorator\ndef f():\n    pass\n",
       "a = 1; b = 2\n", "if x: pass\n", "async def f():\n    pass\n", "  x = 1\n", "def f():\n    x = 1\n      y = 2\n",
-      'op.execute(f"UPDATE {table.upper()}")\n', "while x:\n    pass\nelse:\n    pass\n", "try:\n    pass\n", "del x\n",
+      'op.execute(f"UPDATE {table.upper()}")\n', "while x:\n    pass\nelse:\n    pass\n", "try:\n    pass\n", "assert x,\n",
       "match x:\n    case 1:\n        pass\n", "x = (1\n", "with (a as b):\n    pass\n", "from x import a,\n", "a, b,\n", "x = a,,\n",
     ];
     for (const src of declined) expect(readModuleText(src), src).toBeNull();

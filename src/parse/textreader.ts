@@ -218,6 +218,13 @@ class StatementReader {
           return this.importStmt(toks, span);
         case "from":
           return this.fromImport(toks, span);
+        case "del":
+          return { k: "other", span, exprs: [this.exprList(toks, 1, toks.length)] };
+        case "assert": {
+          const parts = this.splitTop(toks, 1, toks.length);
+          if (parts.length > 2) throw new Unsupported("assert");
+          return { k: "other", span, exprs: this.items(toks, parts) };
+        }
         case "not":
           break; // an expression
         default:
