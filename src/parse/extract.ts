@@ -393,7 +393,10 @@ class Extractor {
       scope.vars.set(t.id, v);
     } else if (t.k === "list") {
       const items = Array.isArray(v) && v.length === t.items.length ? v : null;
-      t.items.forEach((item, i) => this.bindTarget(item, items ? items[i]! : { expr: this.text(item.span) }, scope));
+      for (let i = 0; i < t.items.length; i++) {
+        const item = t.items[i]!;
+        this.bindTarget(item, items ? items[i]! : { expr: this.text(item.span) }, scope);
+      }
     }
   }
 
@@ -459,7 +462,7 @@ class Extractor {
 
   private walkFor(s: Extract<Stmt, { k: "for" }>, st: WalkState): void {
     const iter = this.evaluate(s.iter, st);
-    if (Array.isArray(iter) && iter.length <= MAX_UNROLL && iter.every((x) => isLiteral(x))) {
+    if (Array.isArray(iter) && iter.length <= MAX_UNROLL && isLiteral(iter)) {
       for (const item of iter) {
         this.bindTarget(s.target, item, st.scope);
         const flow = this.walkBlock(s.body, st);
@@ -1155,7 +1158,10 @@ function foldBuiltin(name: string, args: EV[]): Value | undefined {
 
 function isLiteral(v: EV): v is Value {
   if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return true;
-  if (Array.isArray(v)) return v.every((x) => isLiteral(x));
+  if (Array.isArray(v)) {
+    for (const x of v) if (!isLiteral(x)) return false;
+    return true;
+  }
   return false;
 }
 
@@ -1272,7 +1278,8 @@ function singleReturn(body: Stmt[]): Expr | null {
 
 function bodyKind(body: Stmt[]): BodyKind {
   let raises = false;
-  for (const [i, s] of body.entries()) {
+  for (let i = 0; i < body.length; i++) {
+    const s = body[i]!;
     if (s.k === "pass") continue;
     if (s.k === "expr" && (s.expr.k === "str" || isEllipsis(s.expr))) continue;
     if (s.k === "return" && (!s.value || (s.value.k === "const" && s.value.value === null))) continue;
@@ -1281,10 +1288,15 @@ function bodyKind(body: Stmt[]): BodyKind {
       continue;
     }
     // `msg = "..."; raise NotImplementedError(msg)`
-    if (s.k === "assign" && s.value && (s.value.k === "str" || s.value.k === "fstr") && body.slice(i + 1).some((x) => x.k === "raise")) continue;
+    if (s.k === "assign" && s.value && (s.value.k === "str" || s.value.k === "fstr") && raisesAfter(body, i)) continue;
     return "code";
   }
   return raises ? "raises" : "empty";
+}
+
+function raisesAfter(body: Stmt[], i: number): boolean {
+  for (let j = i + 1; j < body.length; j++) if (body[j]!.k === "raise") return true;
+  return false;
 }
 
 function isEllipsis(e: Expr): boolean {
