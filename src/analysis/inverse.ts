@@ -425,11 +425,10 @@ interface Shared {
   /** Names at the start of the upgrade → entity. */
   s0Tables: Map<string, string>;
   s0Cols: Map<string, Map<string, string>>;
-  used: Set<string>;
+  /** Entities made so far (their ids are `#n`). */
   n: number;
   /** Entities created by the upgrade (tables, columns). */
   created: Set<string>;
-  origName: Map<string, string>;
 }
 
 class World {
@@ -477,11 +476,9 @@ class World {
     return undefined;
   }
 
-  fresh(prefix: string): string {
-    let id = prefix;
-    while (this.sh.used.has(id)) id = `${prefix}#${++this.sh.n}`;
-    this.sh.used.add(id);
-    return id;
+  /** A new entity id (ids are only compared, never read: a counter is enough). */
+  fresh(): string {
+    return `#${++this.sh.n}`;
   }
 
   table(schema: string | null, name: string, mode: "use" | "create"): string {
@@ -497,16 +494,16 @@ class World {
       // A stale name (dropped or renamed earlier): the author means that table (ALM202 reports the use).
       if (mode === "use") return old;
     }
+    const key = tkey(schema, name);
     if (mode === "create") {
-      const ent = this.fresh(`+${name}`);
+      const ent = this.fresh();
       this.created.add(ent);
-      this.tables.set(tkey(schema, name), ent);
+      this.tables.set(key, ent);
       return ent;
     }
-    const ent = this.fresh(`${schema ?? ""}.${name}`);
-    this.sh.origName.set(ent, name);
-    if (!this.sh.s0Tables.has(tkey(schema, name))) this.sh.s0Tables.set(tkey(schema, name), ent);
-    this.tables.set(tkey(schema, name), ent);
+    const ent = this.fresh();
+    if (!this.sh.s0Tables.has(key)) this.sh.s0Tables.set(key, ent);
+    this.tables.set(key, ent);
     return ent;
   }
 
@@ -549,13 +546,12 @@ class World {
       if (mode === "use") return old;
     }
     if (mode === "create" || this.created.has(tableEnt) || this.sh.created.has(tableEnt)) {
-      const ent = this.fresh(`${tableEnt}/+${name}`);
+      const ent = this.fresh();
       if (mode === "create") this.created.add(ent);
       m.set(name, ent);
       return ent;
     }
-    const ent = this.fresh(`${tableEnt}/${name}`);
-    this.sh.origName.set(ent, name);
+    const ent = this.fresh();
     if (!s0) this.sh.s0Cols.set(tableEnt, (s0 = new Map()));
     if (!s0.has(name)) s0.set(name, ent);
     m.set(name, ent);
@@ -613,6 +609,11 @@ interface SectionModel {
   customOps: Op[];
 }
 
+/** The op's table entity in `world` (null when the table is not a known literal). */
+function tableEntOf(world: World, op: Op, mode: "use" | "create"): string | null {
+  return op.table !== null && !op.dynamicTable ? world.table(op.schema, op.table, mode) : null;
+}
+
 function buildSection(section: Section, world: World, source: string): SectionModel {
   const model: SectionModel = { events: [], world, impliedTables: new Set(), impliedAnywhere: false, sql: [], nonLiteralIdentity: new Set(), customOps: [] };
   const evs: Ev[] = [];
@@ -626,15 +627,13 @@ function buildSection(section: Section, world: World, source: string): SectionMo
     const a = op.args;
     const tname = op.table;
     const tableKnown = tname !== null && !op.dynamicTable;
-    const T = (mode: "use" | "create" = "use") => (tableKnown ? world.table(op.schema, tname!, mode) : null);
-    const nonLit = (k: ObjKind) => model.nonLiteralIdentity.add(k);
     switch (op.name) {
       case "create_table": {
         if (!tableKnown) {
-          nonLit("table");
+          model.nonLiteralIdentity.add("table");
           break;
         }
-        const ent = T("create")!;
+        const ent = tableEntOf(world, op, "create")!;
         const def = op.tableDef;
         for (const c of def?.columns ?? []) if (c.name) world.column(ent, c.name, "create");
         model.impliedTables.add(ent);
@@ -643,10 +642,10 @@ function buildSection(section: Section, world: World, source: string): SectionMo
       }
       case "drop_table": {
         if (!tableKnown) {
-          nonLit("table");
+          model.nonLiteralIdentity.add("table");
           break;
         }
-        const ent = T()!;
+        const ent = tableEntOf(world, op, "use")!;
         push({ op, obj: "table", action: "drop", literal: true, tableEnt: ent });
         world.dropTable(ent);
         break;
@@ -655,7 +654,7 @@ function buildSection(section: Section, world: World, source: string): SectionMo
         const from = asString(a.old_table_name);
         const to = asString(a.new_table_name);
         if (from === undefined || to === undefined) {
-          nonLit("table");
+          model.nonLiteralIdentity.add("table");
           break;
         }
         const ent = world.table(op.schema, from, "use");
@@ -666,10 +665,10 @@ function buildSection(section: Section, world: World, source: string): SectionMo
       case "add_column": {
         const name = op.column?.name ?? null;
         if (!tableKnown || name === null) {
-          nonLit("column");
+          model.nonLiteralIdentity.add("column");
           break;
         }
-        const te = T()!;
+        const te = tableEntOf(world, op, "use")!;
         const ce = world.column(te, name, "create");
         if (op.column && (op.column.index || op.column.unique || op.column.foreignKeys.length > 0 || op.column.primaryKey)) {
           model.impliedTables.add(te);
@@ -681,10 +680,10 @@ function buildSection(section: Section, world: World, source: string): SectionMo
       case "drop_column": {
         const name = asString(a.column_name);
         if (!tableKnown || name === undefined) {
-          nonLit("column");
+          model.nonLiteralIdentity.add("column");
           break;
         }
-        const te = T()!;
+        const te = tableEntOf(world, op, "use")!;
         const ce = world.column(te, name, "use");
         push({ op, obj: "column", action: "drop", literal: true, tableEnt: te, colEnt: ce, name });
         world.dropColumn(te, ce);
@@ -694,10 +693,10 @@ function buildSection(section: Section, world: World, source: string): SectionMo
         const name = asString(a.column_name);
         const to = a.new_column_name;
         if (!tableKnown || name === undefined || (to !== undefined && to !== null && typeof to !== "string")) {
-          nonLit("column");
+          model.nonLiteralIdentity.add("column");
           break;
         }
-        const te = T()!;
+        const te = tableEntOf(world, op, "use")!;
         const ce = world.column(te, name, "use");
         if (typeof to === "string" && to !== name) {
           world.renameColumn(te, ce, to);
@@ -710,12 +709,12 @@ function buildSection(section: Section, world: World, source: string): SectionMo
       case "drop_index": {
         const name = asString(a.index_name);
         if (name === undefined || op.dynamicTable) {
-          nonLit("index");
+          model.nonLiteralIdentity.add("index");
           break;
         }
         const cols = asStringList(a.columns);
         // Same keys in the same order as a spread of the optional columns (slow in V8 when keys follow).
-        const e: Omit<Ev, "tableName"> = { op, obj: "index", action: op.name === "create_index" ? "create" : "drop", literal: true, tableEnt: T(), name, kind: "index" };
+        const e: Omit<Ev, "tableName"> = { op, obj: "index", action: op.name === "create_index" ? "create" : "drop", literal: true, tableEnt: tableEntOf(world, op, "use"), name, kind: "index" };
         if (cols) e.columns = cols;
         e.unique = a.unique === true;
         push(e);
@@ -724,18 +723,18 @@ function buildSection(section: Section, world: World, source: string): SectionMo
       case "drop_constraint": {
         const name = a.constraint_name;
         if ((name !== null && typeof name !== "string") || !tableKnown) {
-          nonLit("constraint");
+          model.nonLiteralIdentity.add("constraint");
           break;
         }
         const ty = asString(a.type_);
         const kind = ty === "foreignkey" || ty === "unique" || ty === "check" || ty === "primary" ? ty : null;
-        push({ op, obj: "constraint", action: "drop", literal: true, tableEnt: T(), name, kind });
+        push({ op, obj: "constraint", action: "drop", literal: true, tableEnt: tableEntOf(world, op, "use"), name, kind });
         break;
       }
       case "create_table_comment":
       case "drop_table_comment":
         if (!tableKnown) break;
-        push({ op, obj: "comment", action: "comment", literal: true, tableEnt: T() });
+        push({ op, obj: "comment", action: "comment", literal: true, tableEnt: tableEntOf(world, op, "use") });
         break;
       case "execute": {
         const text = op.span.start !== undefined && op.span.end !== undefined ? source.slice(op.span.start, op.span.end) : "";
@@ -748,11 +747,13 @@ function buildSection(section: Section, world: World, source: string): SectionMo
         if (op.name in CREATE_CONSTRAINT_KIND) {
           const name = a.constraint_name;
           if ((name !== null && typeof name !== "string") || !tableKnown) {
-            nonLit("constraint");
+            model.nonLiteralIdentity.add("constraint");
             break;
           }
           const cols = asStringList(a.columns ?? a.local_cols);
-          push({ op, obj: "constraint", action: "create", literal: true, tableEnt: T(), name, kind: CREATE_CONSTRAINT_KIND[op.name]!, ...(cols ? { columns: cols } : {}) });
+          const e: Omit<Ev, "tableName"> = { op, obj: "constraint", action: "create", literal: true, tableEnt: tableEntOf(world, op, "use"), name, kind: CREATE_CONSTRAINT_KIND[op.name]! };
+          if (cols) e.columns = cols;
+          push(e);
         } else {
           model.customOps.push(op);
         }
@@ -860,7 +861,7 @@ function isCoreDml(text: string): boolean {
 // ---- the matcher -------------------------------------------------------------------------------
 
 function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Section, dialect: string): PairAnalysis {
-  const sh: Shared = { s0Tables: new Map(), s0Cols: new Map(), used: new Set(), n: 0, created: new Set(), origName: new Map() };
+  const sh: Shared = { s0Tables: new Map(), s0Cols: new Map(), n: 0, created: new Set() };
   const upWorld = new World(sh);
   const U = buildSection(up, upWorld, m.source);
   const downWorld = upWorld.clone();
