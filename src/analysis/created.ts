@@ -32,19 +32,29 @@ export function createdObjects(section: Section | null, opts: { includeCondition
 
 function build(ops: Op[], withConditional: boolean): CreatedObjects {
   const tables = new Map<string, number>();
-  const columns = new Map<string, number>();
+  // Columns per table key, then by name (no `table\0column` string per column).
+  const columns = new Map<string, Map<string, number>>();
+  const columnsOf = (t: string): Map<string, number> => {
+    let cs = columns.get(t);
+    if (!cs) columns.set(t, (cs = new Map()));
+    return cs;
+  };
   for (const op of ops) {
     if ((op.conditional && !withConditional) || op.table === null) continue;
     const t = key(op.schema, op.table);
     if (op.name === "create_table") {
       if (!tables.has(t)) tables.set(t, op.order);
-      for (const c of op.tableDef?.columns ?? []) if (c.name) columns.set(`${t}\0${c.name}`, op.order);
+      const defs = op.tableDef?.columns;
+      if (defs && defs.length > 0) {
+        const cs = columnsOf(t);
+        for (const c of defs) if (c.name) cs.set(c.name, op.order);
+      }
     } else if (op.name === "rename_table") {
       const to = op.args.new_table_name;
       if (typeof to === "string" && tables.has(t)) tables.set(key(op.schema, to), op.order);
     } else if (op.name === "add_column" && op.column?.name) {
-      const c = `${t}\0${op.column.name}`;
-      if (!columns.has(c)) columns.set(c, op.order);
+      const cs = columnsOf(t);
+      if (!cs.has(op.column.name)) cs.set(op.column.name, op.order);
     }
   }
   return {
@@ -52,7 +62,7 @@ function build(ops: Op[], withConditional: boolean): CreatedObjects {
     columnCreatedBefore: (op, column) => {
       if (op.table === null) return false;
       const t = key(op.schema, op.table);
-      return (tables.get(t) ?? Infinity) < op.order || (columns.get(`${t}\0${column}`) ?? Infinity) < op.order;
+      return (tables.get(t) ?? Infinity) < op.order || (columns.get(t)?.get(column) ?? Infinity) < op.order;
     },
   };
 }
