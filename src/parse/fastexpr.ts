@@ -41,7 +41,7 @@ export function isIdPart(c: number): boolean {
   return isIdStart(c) || (c >= 48 && c <= 57);
 }
 
-export class Lexer {
+export class Lexer implements TokenSource {
   pos: number;
   /** For the statement reader (textreader.ts): a newline outside brackets ends a logical line. */
   lineMode = false;
@@ -150,14 +150,37 @@ export function isReserved(word: string): boolean {
 const BINARY_PRECEDENCE = new Map([["|", 1], ["^", 2], ["&", 3], ["<<", 4], [">>", 4], ["+", 5], ["-", 5], ["*", 6], ["/", 6], ["//", 6], ["%", 6], ["@", 6]]);
 
 export function readExpression(src: string, start: number, end: number): Expr {
-  const p = new ExprParser(src, start, end);
+  return readFrom(new ExprParser(src, new Lexer(src, start, end)));
+}
+
+/** The same over tokens a Lexer already made (the statement reader's): [from, to) of `toks`. */
+export function readTokens(src: string, toks: Token[], from: number, to: number): Expr {
+  return readFrom(new ExprParser(src, new Replay(toks, from, to)));
+}
+
+function readFrom(p: ExprParser): Expr {
   const e = p.expr();
   if (p.tok.t !== T.End) throw new Unsupported(`trailing ${JSON.stringify(p.tok.v)}`);
   return e;
 }
 
+interface TokenSource {
+  next(): Token;
+}
+
+class Replay implements TokenSource {
+  private readonly end: Token;
+  constructor(private readonly toks: Token[], private i: number, private readonly to: number) {
+    const last = toks[to - 1]!.end;
+    this.end = { t: T.End, v: "", start: last, end: last };
+  }
+
+  next(): Token {
+    return this.i < this.to ? this.toks[this.i++]! : this.end;
+  }
+}
+
 class ExprParser {
-  private readonly lex: Lexer;
   tok: Token;
   private depth = 0;
   /**
@@ -167,9 +190,8 @@ class ExprParser {
    */
   private lastEnd = 0;
 
-  constructor(private readonly src: string, start: number, end: number) {
-    this.lex = new Lexer(src, start, end);
-    this.tok = this.lex.next();
+  constructor(private readonly src: string, private readonly lex: TokenSource) {
+    this.tok = lex.next();
   }
 
   private advance(): Token {

@@ -9,7 +9,7 @@
 // equal on every fixture and on generated and mutated files.
 import type { Expr, ParsedModule, Param, Span, Stmt } from "./ast.js";
 import { textComments } from "./comments.js";
-import { isReserved, KEYWORDS, Lexer, readExpression, T, Unsupported, type Token } from "./fastexpr.js";
+import { isReserved, KEYWORDS, Lexer, readTokens, T, Unsupported, type Token } from "./fastexpr.js";
 import { LineIndex } from "./lines.js";
 
 /** The module's statements and comments, or null when tree-sitter should parse it. */
@@ -391,7 +391,7 @@ class StatementReader {
     if (colon > 2) {
       // Bases and keywords read as the arguments of a call, to be sure they are valid.
       if (toks[2]!.v !== "(" || this.closing(toks, 2) !== colon - 1) throw new Unsupported("class");
-      readExpression(this.src, nameTok.start, toks[colon - 1]!.end);
+      readTokens(this.src, toks, 1, colon);
     }
     const body = this.suite(line);
     return { k: "other", span: { start: toks[0]!.start, end: body.end }, exprs: [] };
@@ -552,7 +552,7 @@ class StatementReader {
   /** One expression over tokens [from, to). */
   private expr(toks: Token[], from: number, to: number): Expr {
     if (from >= to) throw new Unsupported("missing expression");
-    return readExpression(this.src, toks[from]!.start, toks[to - 1]!.end);
+    return readTokens(this.src, toks, from, to);
   }
 
   /** An expression or a bare tuple `a, b` or `a,` (spanning its items and a trailing comma, as tree-sitter's expression_list). */
