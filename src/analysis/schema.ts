@@ -268,6 +268,12 @@ function isQueued(op: Op): boolean {
 
 /** Ops and type events sorted by when they take effect. */
 export function executionOrder(section: Section): Step[] {
+  // Nothing queued, no type events, ops in ascending order: the order is the listed one.
+  if (section.typeEvents.length === 0 && inListedOrder(section)) {
+    const steps: Step[] = [];
+    for (const op of section.ops) steps.push({ kind: "op", op, pos: steps.length, queued: false });
+    return steps;
+  }
   type Keyed = { t: number; sub: number; o: number; step: Step };
   const keyed: Keyed[] = [];
   for (const op of section.ops) {
@@ -283,6 +289,17 @@ export function executionOrder(section: Section): Step[] {
     k.step.pos = i;
     return k.step;
   });
+}
+
+/** No op is queued on a batch block and `order` strictly increases along the ops. */
+function inListedOrder(section: Section): boolean {
+  let prev = -Infinity;
+  for (const op of section.ops) {
+    if (op.order <= prev) return false;
+    if (op.batchBlock !== null && isQueued(op) && section.batchBlocks[op.batchBlock]) return false;
+    prev = op.order;
+  }
+  return true;
 }
 
 /** Column names in a columns argument (strings that are SQL expressions are left out). */
