@@ -508,7 +508,8 @@ class World {
   }
 
   dropTable(ent: string): void {
-    for (const [k, v] of [...this.tables]) if (v === ent) this.tables.delete(k);
+    // Deleting the entry being visited is safe in a Map iteration: no snapshot needed.
+    for (const [k, v] of this.tables) if (v === ent) this.tables.delete(k);
   }
 
   renameTable(ent: string, schema: string | null, to: string): void {
@@ -560,7 +561,7 @@ class World {
 
   dropColumn(tableEnt: string, ent: string): void {
     const m = this.colMap(tableEnt);
-    for (const [k, v] of [...m]) if (v === ent) m.delete(k);
+    for (const [k, v] of m) if (v === ent) m.delete(k);
   }
 
   renameColumn(tableEnt: string, ent: string, to: string): void {

@@ -397,6 +397,12 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
 
   // Histories by object name too: queries find them without building a key string.
   const byName = new Map<string, NamedHistory[]>();
+  // The key of the last recorded ref (callers that store more about it reuse the string), and
+  // the last table key of a column or constraint (a create_table records many in a row).
+  let lastKey = "";
+  let lastTableSchema: string | null = null;
+  let lastTable: string | null = null;
+  let lastTableKey = "";
   // The optional fields are set in this order (the key order a spread of them gave), only when given.
   const record = (ref: ObjRef, action: Action, step: Step, maybe: boolean, guarded: boolean, cascade?: "table" | "column", otherName?: string, origin?: Op): LifeEvent => {
     const key = refKey(ref);
@@ -416,8 +422,14 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
       else byName.set(ref.name, [entry]);
     }
     live.refs.set(key, ref);
+    lastKey = key;
     if (ref.kind === "column" || ref.kind === "constraint") {
-      const tk = tableKey(ref.schema, ref.table ?? "");
+      if (lastTableKey === "" || ref.schema !== lastTableSchema || ref.table !== lastTable) {
+        lastTableSchema = ref.schema;
+        lastTable = ref.table;
+        lastTableKey = tableKey(ref.schema, ref.table ?? "");
+      }
+      const tk = lastTableKey;
       const set = live.children.get(tk);
       if (set) set.add(key);
       else live.children.set(tk, new Set<string>([key]));
@@ -473,9 +485,10 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
       record(r, "rename-from", step, maybe, false, "table", to);
       const nr: ObjRef = { ...r, table: to };
       record(nr, "rename-to", step, maybe, false, "table", from, origin);
-      live.origin.set(refKey(nr), origin);
+      const nk = lastKey;
+      live.origin.set(nk, origin);
       const cols = live.constraintCols.get(ck);
-      if (cols) live.constraintCols.set(refKey(nr), cols);
+      if (cols) live.constraintCols.set(nk, cols);
     }
     for (const info of live.indexInfo.values()) if (info.table === from && info.schema === schema) info.table = to;
     const touched = (e: ForeignKeyEdge): boolean => (e.table === from && e.schema === schema) || (e.refTable === from && e.refSchema === schema);
@@ -493,7 +506,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   const createColumn = (schema: string | null, table: string, col: string, step: Step, maybe: boolean, guarded: boolean, origin?: Op): void => {
     const r = columnRef(schema, table, col);
     record(r, "create", step, maybe, guarded, undefined, undefined, origin);
-    live.origin.set(refKey(r), origin);
+    live.origin.set(lastKey, origin);
   };
 
   const dropColumn = (schema: string | null, table: string, col: string, step: Step, maybe: boolean, guarded: boolean): void => {
@@ -518,7 +531,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
     record(fr, "rename-from", step, maybe, false, undefined, to);
     const tr = columnRef(schema, table, to);
     record(tr, "rename-to", step, maybe, false, undefined, from, origin);
-    live.origin.set(refKey(tr), origin);
+    live.origin.set(lastKey, origin);
     for (const info of live.indexInfo.values()) if (info.table === table && info.schema === schema) info.columns = info.columns.map((c) => (c === from ? to : c));
     for (const [k, cols] of live.constraintCols) live.constraintCols.set(k, cols.map((c) => (c === from ? to : c)));
     const touched = (e: ForeignKeyEdge): boolean =>
@@ -539,13 +552,13 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   const createIndex = (schema: string | null, table: string | null, name: string, columns: string[], step: Step, maybe: boolean, guarded: boolean): void => {
     const r = indexRef(schema, name, table);
     record(r, "create", step, maybe, guarded);
-    live.indexInfo.set(refKey(r), { table, schema, columns });
+    live.indexInfo.set(lastKey, { table, schema, columns });
   };
 
   const createConstraint = (schema: string | null, table: string, name: string, columns: string[], step: Step, maybe: boolean): void => {
     const r = constraintRef(schema, table, name);
     record(r, "create", step, maybe, false);
-    live.constraintCols.set(refKey(r), columns);
+    live.constraintCols.set(lastKey, columns);
   };
 
   const fkFromColumn = (schema: string | null, table: string, col: ColumnDef, op: Op, step: Step, maybe: boolean): void => {
