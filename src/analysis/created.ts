@@ -11,14 +11,22 @@ export interface CreatedObjects {
   columnCreatedBefore(op: Op, column: string): boolean;
 }
 
-const CACHE = new WeakMap<Section, CreatedObjects>();
-const CACHE_WITH_CONDITIONAL = new WeakMap<Section, CreatedObjects>();
+/** The same questions by name, for callers without an op at hand (no probe objects). */
+export interface CreatedNames {
+  /** The table (schema, table) was created (or renamed into existence) before `order`. */
+  tableBefore(schema: string | null, table: string, order: number): boolean;
+  /** The column was added (or created with its table) before `order`. */
+  columnBefore(schema: string | null, table: string, column: string, order: number): boolean;
+}
+
+const CACHE = new WeakMap<Section, CreatedObjects & CreatedNames>();
+const CACHE_WITH_CONDITIONAL = new WeakMap<Section, CreatedObjects & CreatedNames>();
 
 /**
  * Objects the section creates, in execution order. Cached per section. With
  * `includeConditional`, ops under a condition count as if they always ran.
  */
-export function createdObjects(section: Section | null, opts: { includeConditional?: boolean } = {}): CreatedObjects {
+export function createdObjects(section: Section | null, opts: { includeConditional?: boolean } = {}): CreatedObjects & CreatedNames {
   if (!section) return build([], false);
   const withConditional = opts.includeConditional === true;
   const cache = withConditional ? CACHE_WITH_CONDITIONAL : CACHE;
@@ -30,7 +38,7 @@ export function createdObjects(section: Section | null, opts: { includeCondition
   return out;
 }
 
-function build(ops: Op[], withConditional: boolean): CreatedObjects {
+function build(ops: Op[], withConditional: boolean): CreatedObjects & CreatedNames {
   const tables = new Map<string, number>();
   // Columns per table key, then by name (no `table\0column` string per column).
   const columns = new Map<string, Map<string, number>>();
@@ -57,12 +65,15 @@ function build(ops: Op[], withConditional: boolean): CreatedObjects {
       if (!cs.has(op.column.name)) cs.set(op.column.name, op.order);
     }
   }
+  const tableBefore = (schema: string | null, table: string, order: number): boolean => (tables.get(key(schema, table)) ?? Infinity) < order;
+  const columnBefore = (schema: string | null, table: string, column: string, order: number): boolean => {
+    const t = key(schema, table);
+    return (tables.get(t) ?? Infinity) < order || (columns.get(t)?.get(column) ?? Infinity) < order;
+  };
   return {
-    tableCreatedBefore: (op) => op.table !== null && (tables.get(key(op.schema, op.table)) ?? Infinity) < op.order,
-    columnCreatedBefore: (op, column) => {
-      if (op.table === null) return false;
-      const t = key(op.schema, op.table);
-      return (tables.get(t) ?? Infinity) < op.order || (columns.get(t)?.get(column) ?? Infinity) < op.order;
-    },
+    tableCreatedBefore: (op) => op.table !== null && tableBefore(op.schema, op.table, op.order),
+    columnCreatedBefore: (op, column) => op.table !== null && columnBefore(op.schema, op.table, column, op.order),
+    tableBefore,
+    columnBefore,
   };
 }

@@ -92,21 +92,20 @@ function buildNewObjects(section: Section): NewObjects {
       indexes.set(op.args.index_name, op.order);
     }
   }
-  const variants = (schema: string | null) => (schema === null || schema === "public" ? [null, "public"] : [schema]);
+  // `schema=None` and "public" are the same place: both are tried, None first (no variant arrays or probe ops).
+  const tableIn = (sc: string | null, table: string, order: number): boolean => base.tableBefore(sc, table, order) || (sqlTables.get(key(sc, table)) ?? Infinity) < order;
   const tableNameCreatedBefore = (schema: string | null, table: string | null, order: number): boolean => {
     if (table === null) return false;
-    for (const sc of variants(schema)) {
-      const probe = { table, schema: sc, order } as Op;
-      if (base.tableCreatedBefore(probe)) return true;
-      if ((sqlTables.get(key(sc, table)) ?? Infinity) < order) return true;
-    }
-    return false;
+    if (schema === null || schema === "public") return tableIn(null, table, order) || tableIn("public", table, order);
+    return tableIn(schema, table, order);
   };
   return {
     tableCreatedBefore: (op) => tableNameCreatedBefore(op.schema, op.table, op.order),
     columnCreatedBefore: (op, column) => {
       if (tableNameCreatedBefore(op.schema, op.table, op.order)) return true;
-      return variants(op.schema).some((sc) => base.columnCreatedBefore({ ...op, schema: sc }, column));
+      if (op.table === null) return false;
+      if (op.schema === null || op.schema === "public") return base.columnBefore(null, op.table, column, op.order) || base.columnBefore("public", op.table, column, op.order);
+      return base.columnBefore(op.schema, op.table, column, op.order);
     },
     tableNameCreatedBefore,
     tableCreatedInSection: (schema, table) => tableNameCreatedBefore(schema, table, Infinity),
@@ -316,8 +315,11 @@ const OS_QNAME_WHOLE = new RegExp(`^${QNAME}$`);
 const OS_ALTER_TABLE = new RegExp(String.raw`^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?${QNAME}\s*\*?\s+(.*)$`, "i");
 const OS_CREATE_TABLE = new RegExp(String.raw`^create\s+(?:(?:global\s+|local\s+)?(?:temp|temporary|unlogged)\s+)?(?:table|materialized\s+view)\s+(?:if\s+not\s+exists\s+)?${QNAME}`, "i");
 
+/** Whitespace other than single spaces: only then does collapsing runs to one space change the text. */
+const OS_ODD_SPACE = /[^\S ]| {2}/;
+
 export function classifySql(stmt: string): SqlStatement {
-  const text = stmt.replace(/\s+/g, " ").trim();
+  const text = (OS_ODD_SPACE.test(stmt) ? stmt.replace(/\s+/g, " ") : stmt).trim();
   let m = OS_CREATE_INDEX.exec(text);
   if (m && !(m[3] && /^on$/i.test(m[3]))) {
     const t = qname(m[4]!, m[5]);
