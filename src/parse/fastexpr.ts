@@ -60,7 +60,8 @@ export class Lexer implements TokenSource {
       if (this.pos >= this.end) return { t: T.End, v: "", start: this.end, end: this.end };
       if (c === 10 && this.lineMode) return { t: T.Newline, v: "", start: this.pos, end: ++this.pos };
       if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12) this.pos++;
-      else if (c === 92 /* \ */ && (s.charCodeAt(this.pos + 1) === 10 || s.charCodeAt(this.pos + 1) === 13)) this.pos += 2;
+      else if (c === 92 /* \ */ && s.charCodeAt(this.pos + 1) === 10) this.pos += 2;
+      else if (c === 92 && s.charCodeAt(this.pos + 1) === 13) this.pos += s.charCodeAt(this.pos + 2) === 10 ? 3 : 2;
       else if (c === 35 /* # */) {
         this.comments?.push(this.pos);
         const nl = s.indexOf("\n", this.pos);

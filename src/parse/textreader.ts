@@ -3,8 +3,8 @@
 // def/class/if/for/while/with/try blocks) and every expression is one the fast reader
 // (fastexpr.ts) reads. It builds the same ast.ts shapes, spans included, as syntax.ts
 // builds from tree-sitter's tree, for about a tenth of the cost of tree-sitter's parse.
-// Anything else — an unknown statement, a decorator, a lambda, tabs in indentation, CRLF,
-// any doubt about validity — returns null and tree-sitter parses the file, so a syntax
+// Anything else — an unknown statement, a decorator, tabs in indentation, any doubt
+// about validity — returns null and tree-sitter parses the file, so a syntax
 // error is always tree-sitter's call. test/textreader.test.ts checks both readings are
 // equal on every fixture and on generated and mutated files.
 import type { Expr, ParsedModule, Param, Span, Stmt } from "./ast.js";
@@ -39,11 +39,11 @@ interface Block {
 }
 
 /**
- * Text left to tree-sitter at once: CR line ends; control characters it may reject even
- * inside strings (tab and newline aside); tabs in indentation (it counts them as 8
- * columns); a backslash continuing into a blank or comment line (read its own way).
+ * Text left to tree-sitter at once: control characters it may reject even inside strings
+ * (tab and line ends aside); tabs in indentation (it counts them as 8 columns); a
+ * backslash continuing into a blank or comment line (read its own way).
  */
-const UNSURE_TEXT = /[\x00-\x08\x0b-\x1f\x7f\r]|(?:^|\n) *\t|\\\n[ \t]*(?:#|\n|$)/;
+const UNSURE_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|(?:^|\n) *\t|\\\r?\n[ \t]*(?:#|\r?\n|$)/;
 const AUGMENTED = new Set(["+=", "-=", "*=", "/=", "//=", "%=", "**=", ">>=", "<<=", "&=", "^=", "|=", "@="]);
 const MAX_BLOCK_DEPTH = 100;
 
