@@ -167,11 +167,13 @@ interface NamedHistory {
   schema: string;
   table: string;
   h: LifeEvent[];
+  /** The ref of the object's latest event (fields outside the identity, e.g. an index's table, may differ between events). */
+  ref: ObjRef;
 }
 
 function namedHistory(ref: ObjRef, h: LifeEvent[]): NamedHistory {
   const kind = ref.kind;
-  return { kind, schema: kind === "type" ? "" : ref.schema ?? "", table: kind === "column" || kind === "constraint" ? ref.table ?? "" : "", h };
+  return { kind, schema: kind === "type" ? "" : ref.schema ?? "", table: kind === "column" || kind === "constraint" ? ref.table ?? "" : "", h, ref };
 }
 
 /** refKey(tableRef(schema, name)) without the object. */
@@ -356,13 +358,13 @@ export function executeMayWriteData(op: Op): boolean {
 
 // ---- the simulation ---------------------------------------------------------------
 
+/** What the walk keeps about objects, by their history entry (one per object identity, as refKey tells them apart). */
 interface Live {
   /** Current known objects per table key (columns and constraints), for cascades and renames. */
-  children: Map<string, Set<string>>;
-  refs: Map<string, ObjRef>;
-  indexInfo: Map<string, { table: string | null; schema: string | null; columns: string[] }>;
-  constraintCols: Map<string, string[]>;
-  origin: Map<string, Op | undefined>;
+  children: Map<string, Set<NamedHistory>>;
+  indexInfo: Map<NamedHistory, { table: string | null; schema: string | null; columns: string[] }>;
+  constraintCols: Map<NamedHistory, string[]>;
+  origin: Map<NamedHistory, Op | undefined>;
 }
 
 export function simulate(section: Section, opts: SimOptions = {}): Simulation {
@@ -370,14 +372,13 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   const other = opts.other ?? null;
   const enumTypes = opts.enumTypes ?? true;
   const source = opts.migration?.source ?? "";
-  const byKey = new Map<string, LifeEvent[]>();
   const events: LifeEvent[] = [];
   const barriers: number[] = [];
   const taints = new Map<string, number[]>();
   const fks: ForeignKeyEdge[] = [];
   const uses = new Map<Op, ObjRef[]>();
   const posByOp = new Map<Op, Step>();
-  const live: Live = { children: new Map(), refs: new Map(), indexInfo: new Map(), constraintCols: new Map(), origin: new Map() };
+  const live: Live = { children: new Map(), indexInfo: new Map(), constraintCols: new Map(), origin: new Map() };
   // Built on first use (drops and rules that look up descriptions): many functions never need it.
   const catalog: Catalog = new LazyCatalog(other ? [section, other] : [section]);
   const catalogOf = (): Catalog => catalog;
@@ -386,43 +387,47 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   // (Only edges after which nothing hidden or opaque runs in the other function.)
   if (other) for (const e of startForeignKeys(other, opts.migration ?? null)) fks.push(Object.assign({}, e, { created: -1, removed: undefined }));
 
-  const lastOf = (key: string): LifeEvent | undefined => {
-    const h = byKey.get(key);
-    return h ? h[h.length - 1] : undefined;
-  };
-  const existsNow = (key: string): boolean => {
-    const l = lastOf(key);
-    return !!l && (l.action === "create" || l.action === "rename-to");
+  const existsNow = (o: NamedHistory): boolean => {
+    const l = o.h[o.h.length - 1]!;
+    return l.action === "create" || l.action === "rename-to";
   };
 
-  // Histories by object name too: queries find them without building a key string.
+  // Histories by object name, then by the rest of the identity (same identity as refKey,
+  // without building a key string).
   const byName = new Map<string, NamedHistory[]>();
-  // The key of the last recorded ref (callers that store more about it reuse the string), and
+  const entryOf = (ref: ObjRef): NamedHistory | undefined => {
+    const list = byName.get(ref.name);
+    if (list === undefined) return undefined;
+    const kind = ref.kind;
+    const schema = kind === "type" ? "" : ref.schema ?? "";
+    const table = kind === "column" || kind === "constraint" ? ref.table ?? "" : "";
+    for (const x of list) if (x.kind === kind && x.schema === schema && x.table === table) return x;
+    return undefined;
+  };
+  // The entry of the last recorded ref (callers that store more about it), and
   // the last table key of a column or constraint (a create_table records many in a row).
-  let lastKey = "";
+  let lastEntry: NamedHistory | undefined;
   let lastTableSchema: string | null = null;
   let lastTable: string | null = null;
   let lastTableKey = "";
   // The optional fields are set in this order (the key order a spread of them gave), only when given.
   const record = (ref: ObjRef, action: Action, step: Step, maybe: boolean, guarded: boolean, cascade?: "table" | "column", otherName?: string, origin?: Op): LifeEvent => {
-    const key = refKey(ref);
     const e: LifeEvent = { ref, action, pos: step.pos, step, maybe, guarded };
     if (cascade !== undefined) e.cascade = cascade;
     if (otherName !== undefined) e.otherName = otherName;
     if (origin) e.origin = origin;
     events.push(e);
-    const h = byKey.get(key);
-    if (h) h.push(e);
-    else {
-      const nh = [e];
-      byKey.set(key, nh);
-      const entry = namedHistory(ref, nh);
+    let entry = entryOf(ref);
+    if (entry) {
+      entry.h.push(e);
+      entry.ref = ref;
+    } else {
+      entry = namedHistory(ref, [e]);
       const list = byName.get(ref.name);
       if (list) list.push(entry);
       else byName.set(ref.name, [entry]);
     }
-    live.refs.set(key, ref);
-    lastKey = key;
+    lastEntry = entry;
     if (ref.kind === "column" || ref.kind === "constraint") {
       if (lastTableKey === "" || ref.schema !== lastTableSchema || ref.table !== lastTable) {
         lastTableSchema = ref.schema;
@@ -431,8 +436,8 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
       }
       const tk = lastTableKey;
       const set = live.children.get(tk);
-      if (set) set.add(key);
-      else live.children.set(tk, new Set<string>([key]));
+      if (set) set.add(entry);
+      else live.children.set(tk, new Set<NamedHistory>([entry]));
     }
     return e;
   };
@@ -462,10 +467,10 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   const dropTableCascade = (schema: string | null, table: string, step: Step, maybe: boolean, cascadeFks: boolean): void => {
     const tk = tableKey(schema, table);
     for (const ck of live.children.get(tk) ?? []) {
-      if (existsNow(ck)) record(live.refs.get(ck)!, "drop", step, maybe, false, "table");
+      if (existsNow(ck)) record(ck.ref, "drop", step, maybe, false, "table");
     }
     for (const [ik, info] of live.indexInfo) {
-      if (info.table === table && (info.schema ?? null) === schema && existsNow(ik)) record(live.refs.get(ik)!, "drop", step, maybe, false, "table");
+      if (info.table === table && (info.schema ?? null) === schema && existsNow(ik)) record(ik.ref, "drop", step, maybe, false, "table");
     }
     if (!maybe) {
       removeFks((e) => e.table === table && e.schema === schema, step.pos + 0.5);
@@ -480,12 +485,12 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
     const fromKey = refKey(tableRef(schema, from));
     for (const ck of [...(live.children.get(fromKey) ?? [])]) {
       if (!existsNow(ck)) continue;
-      const r = live.refs.get(ck)!;
+      const r = ck.ref;
       const origin = live.origin.get(ck);
       record(r, "rename-from", step, maybe, false, "table", to);
       const nr: ObjRef = { ...r, table: to };
       record(nr, "rename-to", step, maybe, false, "table", from, origin);
-      const nk = lastKey;
+      const nk = lastEntry!;
       live.origin.set(nk, origin);
       const cols = live.constraintCols.get(ck);
       if (cols) live.constraintCols.set(nk, cols);
@@ -506,18 +511,18 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   const createColumn = (schema: string | null, table: string, col: string, step: Step, maybe: boolean, guarded: boolean, origin?: Op): void => {
     const r = columnRef(schema, table, col);
     record(r, "create", step, maybe, guarded, undefined, undefined, origin);
-    live.origin.set(lastKey, origin);
+    live.origin.set(lastEntry!, origin);
   };
 
   const dropColumn = (schema: string | null, table: string, col: string, step: Step, maybe: boolean, guarded: boolean): void => {
     record(columnRef(schema, table, col), "drop", step, maybe, guarded);
     // Indexes and constraints over the column disappear with it (ALM204 is about the late explicit drop).
     for (const [ik, info] of live.indexInfo) {
-      if (info.table === table && info.schema === schema && info.columns.includes(col) && existsNow(ik)) record(live.refs.get(ik)!, "drop", step, maybe, false, "column");
+      if (info.table === table && info.schema === schema && info.columns.includes(col) && existsNow(ik)) record(ik.ref, "drop", step, maybe, false, "column");
     }
     for (const ck of live.children.get(tableKey(schema, table)) ?? []) {
       const cols = live.constraintCols.get(ck);
-      if (cols && cols.includes(col) && existsNow(ck)) record(live.refs.get(ck)!, "drop", step, maybe, false, "column");
+      if (cols && cols.includes(col) && existsNow(ck)) record(ck.ref, "drop", step, maybe, false, "column");
     }
     if (!maybe) {
       removeFks((e) => e.table === table && e.schema === schema && e.columns.includes(col), step.pos + 0.5);
@@ -527,11 +532,12 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
 
   const renameColumn = (schema: string | null, table: string, from: string, to: string, step: Step, maybe: boolean): void => {
     const fr = columnRef(schema, table, from);
-    const origin = live.origin.get(refKey(fr));
+    const fe = entryOf(fr);
+    const origin = fe ? live.origin.get(fe) : undefined;
     record(fr, "rename-from", step, maybe, false, undefined, to);
     const tr = columnRef(schema, table, to);
     record(tr, "rename-to", step, maybe, false, undefined, from, origin);
-    live.origin.set(lastKey, origin);
+    live.origin.set(lastEntry!, origin);
     for (const info of live.indexInfo.values()) if (info.table === table && info.schema === schema) info.columns = info.columns.map((c) => (c === from ? to : c));
     for (const [k, cols] of live.constraintCols) live.constraintCols.set(k, cols.map((c) => (c === from ? to : c)));
     const touched = (e: ForeignKeyEdge): boolean =>
@@ -552,13 +558,13 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   const createIndex = (schema: string | null, table: string | null, name: string, columns: string[], step: Step, maybe: boolean, guarded: boolean): void => {
     const r = indexRef(schema, name, table);
     record(r, "create", step, maybe, guarded);
-    live.indexInfo.set(lastKey, { table, schema, columns });
+    live.indexInfo.set(lastEntry!, { table, schema, columns });
   };
 
   const createConstraint = (schema: string | null, table: string, name: string, columns: string[], step: Step, maybe: boolean): void => {
     const r = constraintRef(schema, table, name);
     record(r, "create", step, maybe, false);
-    live.constraintCols.set(lastKey, columns);
+    live.constraintCols.set(lastEntry!, columns);
   };
 
   const fkFromColumn = (schema: string | null, table: string, col: ColumnDef, op: Op, step: Step, maybe: boolean): void => {
@@ -692,7 +698,8 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
       case "drop_index": {
         const name = asString(a.index_name);
         // Without table_name, the table is the one the file's create_index names (if any).
-        const own = name ? live.indexInfo.get(refKey(indexRef(schema, name))) : undefined;
+        const ownEntry = name ? entryOf(indexRef(schema, name)) : undefined;
+        const own = ownEntry ? live.indexInfo.get(ownEntry) : undefined;
         const table = T ?? own?.table ?? (name ? describedIndex(catalogOf(), name, null)?.table ?? null : null);
         if (table) u.push(tableRef(schema, table));
         if (name) {
@@ -847,15 +854,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
   // Queries run after the walk (histories are final): found by name, then by the rest of the
   // identity (same identity as refKey, without building the key string).
   const NONE: LifeEvent[] = [];
-  const historyOrNone = (ref: ObjRef): LifeEvent[] => {
-    const list = byName.get(ref.name);
-    if (list === undefined) return NONE;
-    const kind = ref.kind;
-    const schema = kind === "type" ? "" : ref.schema ?? "";
-    const table = kind === "column" || kind === "constraint" ? ref.table ?? "" : "";
-    for (const x of list) if (x.kind === kind && x.schema === schema && x.table === table) return x.h;
-    return NONE;
-  };
+  const historyOrNone = (ref: ObjRef): LifeEvent[] => entryOf(ref)?.h ?? NONE;
   const history = (ref: ObjRef): LifeEvent[] => {
     const h = historyOrNone(ref);
     return h === NONE ? [] : h;
