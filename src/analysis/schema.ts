@@ -392,11 +392,15 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
     return l.action === "create" || l.action === "rename-to";
   };
 
-  // Histories by object name, then by the rest of the identity (same identity as refKey,
-  // without building a key string).
+  // Histories by object name (columns and constraints: by table, then name), then by the rest
+  // of the identity (same identity as refKey, without building a key string). Lists stay
+  // short: a column name that many tables share is not one long list.
   const byName = new Map<string, NamedHistory[]>();
+  const byTable = new Map<string, Map<string, NamedHistory[]>>();
+  const listOf = (ref: ObjRef): NamedHistory[] | undefined =>
+    ref.kind === "column" || ref.kind === "constraint" ? byTable.get(ref.table ?? "")?.get(ref.name) : byName.get(ref.name);
   const entryOf = (ref: ObjRef): NamedHistory | undefined => {
-    const list = byName.get(ref.name);
+    const list = listOf(ref);
     if (list === undefined) return undefined;
     const kind = ref.kind;
     const schema = kind === "type" ? "" : ref.schema ?? "";
@@ -423,9 +427,14 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
       entry.ref = ref;
     } else {
       entry = namedHistory(ref, [e]);
-      const list = byName.get(ref.name);
+      const list = listOf(ref);
       if (list) list.push(entry);
-      else byName.set(ref.name, [entry]);
+      else if (ref.kind === "column" || ref.kind === "constraint") {
+        const t = ref.table ?? "";
+        const names = byTable.get(t);
+        if (names) names.set(ref.name, [entry]);
+        else byTable.set(t, new Map([[ref.name, [entry]]]));
+      } else byName.set(ref.name, [entry]);
     }
     lastEntry = entry;
     if (ref.kind === "column" || ref.kind === "constraint") {
