@@ -105,7 +105,11 @@ describe("text reader", () => {
 
   it("reads f-strings with plain fields and leaves the others to tree-sitter", async () => {
     const parser = await loadParser();
-    const fields = ["{a}", "{a.b!r:>10}", "{{a}}", "}", "{}", "{a b}", "{if}", "{1}", "{a:{w}}", "{a['k']}", "{a=}", "{ a }", "{a!x}", "{a.}", "{a}}", "{{", "{a:%Y-%m}", "{a!r}"];
+    const fields = [
+      "{a}", "{a.b!r:>10}", "{{a}}", "}", "{}", "{a b}", "{if}", "{1}", "{a:{w}}", "{a['k']}", "{a=}", "{ a }", "{a!x}", "{a.}", "{a}}", "{{",
+      "{a:%Y-%m}", "{a!r}", "{len(x)}", "{a + b}", "{a != b}", "{a == b}", "{f(a, b=1)}", "{x[0]}", "{x[1:2]}", "{a!r:>10}", "{(a)}", "{a:=1}",
+      "{lambda: 1}", "{a if b else c}", "{[i for i in y]}", "{x!r=}", "{ }", "{a!}", "{a:}", "{f(}", "{a)}", "{a]}", "{-a}", "{a,}", "{a, b}",
+    ];
     let answered = 0;
     for (const field of fields) {
       for (const quote of ['"', "'", '"""', "'''"]) {
@@ -114,7 +118,7 @@ describe("text reader", () => {
         }
       }
     }
-    expect(answered).toBeGreaterThan(100);
+    expect(answered).toBeGreaterThan(250);
     expect(readModuleText('op.execute(f"UPDATE {schema}.{table} SET a = 1")\n')?.body[0]).toMatchObject({ k: "expr", expr: { k: "call", args: [{ k: "fstr" }] } });
   });
 
@@ -122,7 +126,7 @@ describe("text reader", () => {
     const declined = [
       'print "x"\n', "exec code\n", "def f():\n\tpass\n", "@decorator\ndef f():\n    pass\n",
       "a = 1; b = 2\n", "if x: pass\n", "async def f():\n    pass\n", "  x = 1\n", "def f():\n    x = 1\n      y = 2\n",
-      'op.execute(f"UPDATE {table.upper()}")\n', "while x:\n    pass\nelse:\n    pass\n", "try:\n    pass\n", "assert x,\n",
+      'op.execute(f"UPDATE {d[\'table\']}")\n', "while x:\n    pass\nelse:\n    pass\n", "try:\n    pass\n", "assert x,\n",
       "match x:\n    case 1:\n        pass\n", "x = (1\n", "with (a as b):\n    pass\n", "from x import a,\n", "a, b,\n", "x = a,,\n",
     ];
     for (const src of declined) expect(readModuleText(src), src).toBeNull();

@@ -659,34 +659,56 @@ class ExprParser {
   }
 }
 
-/** A replacement field this reader is sure of: a dotted name, maybe `!r` and a plain format spec. */
-const SIMPLE_FIELD = /^\s*([A-Za-z_][\w.]*?)\s*(?:![rsa])?(?::[^{}]*)?$/;
-
 /**
- * Whether an f-string's body has replacement fields. Fields other than plain dotted
- * names (calls, nested fields, `=` specifiers...) are tree-sitter's to read: Unsupported.
+ * Whether an f-string's body has replacement fields; each must be one this reader is sure
+ * of: an expression it reads, maybe `!r`/`!s`/`!a` and a format spec without nested
+ * fields. Anything else (quotes, backslashes or comments in a field, nested fields, `=`
+ * specifiers) is tree-sitter's to read: Unsupported.
  */
 function hasFields(content: string): boolean {
   let fields = false;
-  for (let i = content.indexOf("{"), j = content.indexOf("}"); i >= 0 || j >= 0; ) {
-    if (j >= 0 && (i < 0 || j < i)) {
+  for (let i = 0; i < content.length; i++) {
+    const c = content.charCodeAt(i);
+    if (c === 125 /* } */) {
       // A `}` outside a field must be doubled.
-      if (content.charCodeAt(j + 1) !== 125) throw new Unsupported("f-string");
-      j = content.indexOf("}", j + 2);
-      continue;
+      if (content.charCodeAt(i + 1) !== 125) throw new Unsupported("f-string");
+      i++;
+    } else if (c === 123 /* { */) {
+      if (content.charCodeAt(i + 1) === 123) {
+        i++;
+        continue;
+      }
+      i = checkField(content, i + 1);
+      fields = true;
     }
-    if (content.charCodeAt(i + 1) === 123) {
-      i = content.indexOf("{", i + 2);
-      continue;
-    }
-    if (j < 0) throw new Unsupported("f-string");
-    const field = SIMPLE_FIELD.exec(content.slice(i + 1, j));
-    if (!field || field[1]!.split(".").some((part) => !part || isReserved(part) || !isIdStart(part.charCodeAt(0)))) throw new Unsupported("f-string field");
-    fields = true;
-    i = content.indexOf("{", j + 1);
-    j = content.indexOf("}", j + 1);
   }
   return fields;
+}
+
+/** Checks the field starting at `start`; returns the index of its closing `}`. */
+function checkField(content: string, start: number): number {
+  let depth = 0;
+  let exprEnd = -1;
+  for (let j = start; j < content.length; j++) {
+    const c = content.charCodeAt(j);
+    // ' " \ # { and line breaks: left to tree-sitter.
+    if (c === 39 || c === 34 || c === 92 || c === 35 || c === 10 || c === 13) throw new Unsupported("f-string field");
+    if (c === 40 || c === 91 || c === 123) {
+      if (exprEnd >= 0 || c === 123) throw new Unsupported("f-string field");
+      depth++;
+    } else if (c === 41 || c === 93) {
+      depth--;
+    } else if (c === 125 /* } */ && depth === 0) {
+      const expr = content.slice(start, exprEnd >= 0 ? exprEnd : j);
+      if (/(?:^|[^=!<>])=\s*$/.test(expr)) throw new Unsupported("f-string = specifier");
+      readExpression(expr, 0, expr.length);
+      if (exprEnd >= 0 && content[exprEnd] === "!" && !/^![rsa](?::|$)/.test(content.slice(exprEnd, j))) throw new Unsupported("f-string conversion");
+      return j;
+    } else if (exprEnd < 0 && depth === 0 && ((c === 33 /* ! */ && content.charCodeAt(j + 1) !== 61) || c === 58 /* : */)) {
+      exprEnd = j;
+    }
+  }
+  throw new Unsupported("f-string field");
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", v: "\v", "\n": "" };
