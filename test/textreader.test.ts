@@ -98,6 +98,7 @@ describe("text reader", () => {
       'x = (\n    1,  # one\n    2,\n)\ny = [\n]\n"""doc"""\nnot x\n',
       'for a, in b:\n    pass\nx = 1,\na, = b\ndef f():\n    return 1,\n',
       'del a\ndel a, b\ndel d["k"], e,\nassert x\nassert x, "m"\n',
+      '@decorator\ndef f():\n    pass\nclass A:\n    @property\n    # c\n    @x.setter(1)\n    def g(self):\n        return 1\n@dataclass\nclass B:\n    a: int\n',
       'q = session \\\n    .query(M.a) \\\n    .count()\n',
     ];
     for (const src of sources) expect(agrees(parser, src), src).toBe(true);
@@ -124,7 +125,7 @@ describe("text reader", () => {
 
   it("leaves to tree-sitter what it cannot be sure of", () => {
     const declined = [
-      'print "x"\n', "exec code\n", "def f():\n\tpass\n", "@decorator\ndef f():\n    pass\n",
+      'print "x"\n', "exec code\n", "def f():\n\tpass\n", "@decorator\nx = 1\n", "@a b\ndef f():\n    pass\n",
       "a = 1; b = 2\n", "if x: pass\n", "async def f():\n    pass\n", "  x = 1\n", "def f():\n    x = 1\n      y = 2\n",
       'op.execute(f"UPDATE {d[\'table\']}")\n', "while x:\n    pass\nelse:\n    pass\n", "try:\n    pass\n", "assert x,\n",
       "match x:\n    case 1:\n        pass\n", "x = (1\n", "with (a as b):\n    pass\n", "from x import a,\n", "a, b,\n", "x = a,,\n",

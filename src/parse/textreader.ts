@@ -3,7 +3,7 @@
 // def/class/if/for/while/with/try blocks) and every expression is one the fast reader
 // (fastexpr.ts) reads. It builds the same ast.ts shapes, spans included, as syntax.ts
 // builds from tree-sitter's tree, for about a fifth of the cost of tree-sitter's parse
-// alone. Anything else — an unknown statement, a decorator, tabs in indentation, any
+// alone. Anything else — an unknown statement, `async`, tabs in indentation, any
 // doubt about validity — returns null and tree-sitter parses the file, so a syntax
 // error is always tree-sitter's call. test/textreader.test.ts checks both readings are
 // equal on every fixture and on generated and mutated files.
@@ -162,6 +162,7 @@ class StatementReader {
   private statement(line: LogicalLine): Stmt {
     const toks = line.tokens;
     const first = toks[0]!;
+    if (first.t === T.Op && first.v === "@") return this.decorated(line);
     if (first.t === T.Name) {
       switch (first.v) {
         case "def":
@@ -189,6 +190,18 @@ class StatementReader {
     }
     this.next++;
     return this.simpleStatement(toks);
+  }
+
+  /** `@decorator` lines and the def or class they decorate: only the definition is kept, as syntax.ts does. */
+  private decorated(line: LogicalLine): Stmt {
+    let next: LogicalLine | undefined = line;
+    while (next && next.indent === line.indent && next.tokens[0]!.v === "@" && next.tokens[0]!.t === T.Op) {
+      this.expr(next.tokens, 1, next.tokens.length);
+      next = this.lines[++this.next];
+    }
+    const keyword = next?.tokens[0];
+    if (!next || next.indent !== line.indent || keyword!.t !== T.Name || (keyword!.v !== "def" && keyword!.v !== "class")) throw new Unsupported("decorator");
+    return keyword!.v === "def" ? this.funcDef(next) : this.classDef(next);
   }
 
   private simpleStatement(toks: Token[]): Stmt {
@@ -231,7 +244,6 @@ class StatementReader {
           throw new Unsupported(first.v);
       }
     }
-    if (first.t === T.Op && first.v === "@") throw new Unsupported("decorator");
     // Assignment, annotated or augmented assignment, or an expression.
     let colon = -1;
     let augmented = -1;
