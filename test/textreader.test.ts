@@ -57,6 +57,14 @@ describe("text reader", () => {
     expect(answered).toBeGreaterThan(300); // mutations that keep the file valid are still read
   });
 
+  it("agrees on random nests of statements and expressions", async () => {
+    const parser = await loadParser();
+    const random = rng(Number(process.env.TEXTREADER_SEED ?? 31));
+    let answered = 0;
+    for (let i = 0; i < Number(process.env.TEXTREADER_FUZZ ?? 3000); i++) if (agrees(parser, statementMix(random))) answered++;
+    expect(answered).toBeGreaterThan(800);
+  });
+
   it("counts trailing comments into the blocks tree-sitter's scanner puts them in", async () => {
     const parser = await loadParser();
     const random = rng(5);
@@ -133,3 +141,65 @@ describe("text reader", () => {
     for (const src of declined) expect(readModuleText(src), src).toBeNull();
   });
 });
+
+/** Random nests of every statement and expression shape the text reader knows, and some it must decline. */
+function statementMix(random: () => number): string {
+  const pick = <T,>(a: T[]): T => a[Math.floor(random() * a.length)]!;
+  const exprs = [
+    "a", "a.b", "f(x)", "f(x, y=1, *z, **w)", '"s"', "'t' 'u'", 'f"v{a}"', 'f"{a!r:>3}"', "1", "1.5", "-1", "None", "[1, 2,]", "(1,)", "()", "{}", '{"k": 1}', "{1, 2}",
+    "a + b * c", "a if b else c", "lambda x: x", "[i for i in y if i]", "{k: v for k, v in d}", "x[1:2]", "not a", "a and b or c", "a < b <= c", "a is not None", "a not in b",
+    'op.add_column("t", sa.Column("c", sa.Integer(), nullable=False))', "(\n    a,\n    b,\n)", "f(\n    x,  # c\n    y)", 'sa.text("""\nSELECT 1\n""")', "x \\\n    + y", "g(i for i in y)",
+    "*a", "a,", "yield a", "await a", "a := 1", 'b"x"', 'r"\\d"', "...", "x[::2]", "f(a=\n  b)", "f(a,\nb)", 'Rf"{a}"', 'f"{a["k"]}"', 'f"{a:{b}}"', "1.e5", "x.if", "a.\nb", "café",
+  ];
+  const targets = ["a", "a.b", "a[0]", "a, b", "(a, b)", "[a, b]", "a,", "f(x)", "1", "*a, b"];
+  const block = (indent: number, depth: number): string => {
+    let s = "";
+    for (let n = 1 + Math.floor(random() * 3); n > 0; n--) {
+      s += statement(indent, depth);
+      if (random() < 0.25) s += `${" ".repeat(Math.floor(random() * (indent + 6)))}# c\n`;
+      if (random() < 0.1) s += "\n";
+    }
+    return s;
+  };
+  const statement = (indent: number, depth: number): string => {
+    const pad = " ".repeat(indent);
+    const body = () => block(indent + pick([4, 4, 4, 2, 8]), depth + 1);
+    if (depth < 3 && random() < 0.25) {
+      switch (pick(["if", "for", "while", "with", "try", "def", "class", "decorated"])) {
+        case "if":
+          return `${pad}if ${pick(exprs)}:\n${body()}` + (random() < 0.4 ? `${pad}elif ${pick(exprs)}:\n${body()}` : "") + (random() < 0.4 ? `${pad}else:\n${body()}` : "");
+        case "for":
+          return `${pad}for ${pick(targets)} in ${pick(exprs)}:\n${body()}` + (random() < 0.2 ? `${pad}else:\n${body()}` : "");
+        case "while":
+          return `${pad}while ${pick(exprs)}:\n${body()}` + (random() < 0.1 ? `${pad}else:\n${body()}` : "");
+        case "with":
+          return `${pad}with ${pick(exprs)}${random() < 0.5 ? ` as ${pick(["b", "b.c", "(b, c)"])}` : ""}${random() < 0.3 ? `, ${pick(exprs)}` : ""}:\n${body()}`;
+        case "try": {
+          let s = `${pad}try:\n${body()}`;
+          const handlers = Math.floor(random() * 3);
+          for (let i = 0; i < handlers; i++) s += `${pad}except${pick(["", " Exception", " (A, B) as e", " A as e.f", "* E"])}:\n${body()}`;
+          if (random() < 0.3) s += `${pad}else:\n${body()}`;
+          return handlers === 0 || random() < 0.4 ? `${s}${pad}finally:\n${body()}` : s;
+        }
+        case "def":
+          return `${pad}def ${pick(["f", "upgrade"])}(${pick(["", "a, b=1", "a: int = 2, *args, **kw", "*, k", "a, /, b", 'x: "T"', "a=(1, 2)"])})${pick(["", " -> None", " -> a == b"])}:\n${body()}`;
+        case "class":
+          return `${pad}class A${pick(["", "(B)", "(B, metaclass=M)"])}:\n${body()}`;
+        default:
+          return `${pad}@${pick(["d", "d.e", "d(1)"])}\n${pad}${pick(["def f():", "class C:", "x = 1"])}\n${body()}`;
+      }
+    }
+    const simple = pick([
+      () => `${pick(targets)} = ${pick(exprs)}`, () => `${pick(targets)} = ${pick(targets)} = ${pick(exprs)}`,
+      () => `a: ${pick(["int", "List[int]", "a | None", '"X"', "a == b"])}${random() < 0.5 ? ` = ${pick(exprs)}` : ""}`,
+      () => `${pick(targets)} ${pick(["+=", "|=", "**="])} ${pick(exprs)}`, () => pick(exprs), () => `${pick(exprs)}, ${pick(exprs)}`, () => "pass",
+      () => `return${random() < 0.5 ? ` ${pick(exprs)}` : ""}`, () => `raise${random() < 0.5 ? ` ${pick(exprs)}${random() < 0.3 ? " from e" : ""}` : ""}`,
+      () => `import ${pick(["a", "a.b", "a as b", "a.b as c, d"])}`, () => `from ${pick(["a", ".", "..a", "__future__"])} import ${pick(["b", "b as c", "(b, c,)", "*", "b, c"])}`,
+      () => "global a, b", () => `del ${pick(targets)}`, () => `assert ${pick(exprs)}${random() < 0.5 ? ', "m"' : ""}`, () => "break", () => `${pick(exprs)}; ${pick(exprs)}`,
+      () => `print ${pick(exprs)}`, () => `print(${pick(exprs)})`,
+    ])();
+    return `${pad}${simple}${random() < 0.2 ? "  # t" : ""}\n`;
+  };
+  const src = block(0, 0);
+  return random() < 0.15 ? src.replace(/\n/g, "\r\n") : src;
+}

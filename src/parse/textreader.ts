@@ -47,6 +47,10 @@ const UNSURE_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|(?:^|\n) *\t|\\\r?\n[ \t]*
 const AUGMENTED = new Set(["+=", "-=", "*=", "/=", "//=", "%=", "**=", ">>=", "<<=", "&=", "^=", "|=", "@="]);
 const MAX_BLOCK_DEPTH = 100;
 
+function isLambdaOrIf(t: Token): boolean {
+  return t.t === T.Name && (t.v === "lambda" || t.v === "if");
+}
+
 class StatementReader {
   private readonly lines: LogicalLine[] = [];
   private readonly commentStarts: number[];
@@ -62,19 +66,26 @@ class StatementReader {
     let tokens: Token[] = [];
     let indent = 0;
     let depth = 0;
+    /** Whether the last logical line had a comma outside brackets (a tuple). */
+    let tuple = false;
+    let lastHadTuple = false;
     /** The first line break after the last token: a token past it starts a physical line. */
     let nextBreak = src.indexOf("\n");
     for (;;) {
       const tok = lex.next();
       if (tok.t === T.End || tok.t === T.Newline) {
         if (tokens.length > 0) this.lines.push({ tokens, indent });
+        if (tokens.length > 0) lastHadTuple = tuple;
         tokens = [];
+        tuple = false;
         if (tok.t === T.End) break;
         nextBreak = src.indexOf("\n", tok.end);
         continue;
       }
       if (tokens.length === 0) {
         indent = this.indentOf(tok);
+        // tree-sitter joins `x, y` and a next line `[a] = 1` into one assignment (Python does not).
+        if (lastHadTuple && tok.t === T.Op && (tok.v === "[" || tok.v === "(")) throw new Unsupported("tuple line followed by a bracket");
       } else if (nextBreak >= 0 && tok.start > nextBreak) {
         // tree-sitter rejects some continuation lines indented less than their statement
         // (`f(a=` then a dedented `b)`), Python none: such files are left to tree-sitter.
@@ -87,6 +98,7 @@ class StatementReader {
         else if (v === ")" || v === "]" || v === "}") {
           if (--depth < 0) throw new Unsupported("unbalanced brackets");
         } else if (v === ";" && depth === 0) throw new Unsupported("several statements on a line");
+        else if (v === "," && depth === 0) tuple = true;
         lex.lineMode = depth === 0;
       }
       tokens.push(tok);
@@ -320,6 +332,7 @@ class StatementReader {
     const module = this.text(toks[1]!, toks[i - 1]!);
     i++;
     if (toks[i]?.v === "*") {
+      if (module === "__future__") throw new Unsupported("from __future__ import *");
       this.only(toks, i + 1);
       return { k: "import", names: [], span };
     }
@@ -470,8 +483,9 @@ class StatementReader {
     const colon = this.header(toks);
     const items: { expr: Expr; alias: string | null }[] = [];
     for (const [from, to] of this.splitTop(toks, 1, colon)) {
-      // `with (a as b, c):` is another grammar rule; parentheses around items are left to tree-sitter.
-      if (from === to || toks[from]!.v === "(") throw new Unsupported("with");
+      // `with (a as b, c):` is another grammar rule; parentheses around items, lambdas and
+      // conditionals (tree-sitter reads `a if b else c as d` as one item) are left to tree-sitter.
+      if (from === to || toks[from]!.v === "(" || this.findTop(toks, from, to, isLambdaOrIf) >= 0) throw new Unsupported("with");
       const as = this.findTop(toks, from, to, (t) => t.t === T.Name && t.v === "as");
       if (as < 0) {
         items.push({ expr: this.expr(toks, from, to), alias: null });
@@ -501,6 +515,7 @@ class StatementReader {
         if (ct[1]!.v === "*") throw new Unsupported("except*");
         const as = this.findTop(ct, 1, colon, (t) => t.t === T.Name && t.v === "as");
         if (as >= 0 && as + 2 !== colon) throw new Unsupported("except target");
+        if (this.findTop(ct, 1, colon, isLambdaOrIf) >= 0) throw new Unsupported("except lambda");
         if (as >= 0) this.identifier(ct[as + 1]);
         this.expr(ct, 1, as >= 0 ? as : colon);
       }
