@@ -169,8 +169,12 @@ async function inPool(tasks: TargetTask[], opts: TargetRunOptions, size: number,
   const workers: Worker[] = [];
   try {
     // A smaller young generation than V8's default: a file's garbage is short-lived, and
-    // each worker's peak RSS drops by ~40 MB for ~1% more time in GC.
-    for (let i = 0; i < workerCount; i++) workers.push(new Worker(url, { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 16 } }));
+    // each worker's peak RSS drops by ~40 MB for ~1% more time in GC. An old-generation
+    // limit makes V8 collect a worker's heap before it grows: without it, 10,000 files
+    // peaked at 420–650 MB from run to run, with it at ~350 MB, for the same time. (A
+    // worker that still runs out of memory leaves its chunks to this thread.)
+    const resourceLimits = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 };
+    for (let i = 0; i < workerCount; i++) workers.push(new Worker(url, { workerData: init, resourceLimits }));
     await Promise.all([...workers.map(runWorker), runHere()]);
   } finally {
     await Promise.all(workers.map((w) => w.terminate().catch(() => 0)));
