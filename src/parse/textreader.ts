@@ -47,6 +47,13 @@ const UNSURE_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|(?:^|\n) *\t|\\\r?\n[ \t]*
 const AUGMENTED = new Set(["+=", "-=", "*=", "/=", "//=", "%=", "**=", ">>=", "<<=", "&=", "^=", "|=", "@="]);
 const MAX_BLOCK_DEPTH = 100;
 
+/** +1 for an opening bracket, -1 for a closing one, 0 for any other token. */
+function bracket(t: Token): number {
+  if (t.t !== T.Op) return 0;
+  const v = t.v;
+  return v === "(" || v === "[" || v === "{" ? 1 : v === ")" || v === "]" || v === "}" ? -1 : 0;
+}
+
 function isLambdaOrIf(t: Token): boolean {
   return t.t === T.Name && (t.v === "lambda" || t.v === "if");
 }
@@ -93,12 +100,10 @@ class StatementReader {
       }
       if (nextBreak >= 0 && tok.end > nextBreak) nextBreak = src.indexOf("\n", tok.end);
       if (tok.t === T.Op) {
-        const v = tok.v;
-        if (v === "(" || v === "[" || v === "{") depth++;
-        else if (v === ")" || v === "]" || v === "}") {
-          if (--depth < 0) throw new Unsupported("unbalanced brackets");
-        } else if (v === ";" && depth === 0) throw new Unsupported("several statements on a line");
-        else if (v === "," && depth === 0) tuple = true;
+        depth += bracket(tok);
+        if (depth < 0) throw new Unsupported("unbalanced brackets");
+        if (depth === 0 && tok.v === ";") throw new Unsupported("several statements on a line");
+        if (depth === 0 && tok.v === ",") tuple = true;
         lex.lineMode = depth === 0;
       }
       tokens.push(tok);
@@ -263,12 +268,11 @@ class StatementReader {
     let depth = 0;
     for (let i = 0; i < toks.length; i++) {
       const t = toks[i]!;
-      if (t.t !== T.Op) continue;
+      const b = bracket(t);
+      depth += b;
+      if (b !== 0 || depth > 0 || t.t !== T.Op) continue;
       const v = t.v;
-      if (v === "(" || v === "[" || v === "{") depth++;
-      else if (v === ")" || v === "]" || v === "}") depth--;
-      else if (depth > 0) continue;
-      else if (v === "=") equals.push(i);
+      if (v === "=") equals.push(i);
       else if (v === ":" && colon < 0 && equals.length === 0) colon = i;
       else if (v === ":") throw new Unsupported("colon");
       else if (AUGMENTED.has(v)) {
@@ -640,11 +644,8 @@ class StatementReader {
     let start = from;
     for (let i = from; i < to; i++) {
       const t = toks[i]!;
-      if (t.t !== T.Op) continue;
-      const v = t.v;
-      if (v === "(" || v === "[" || v === "{") depth++;
-      else if (v === ")" || v === "]" || v === "}") depth--;
-      else if (v === "," && depth === 0) {
+      depth += bracket(t);
+      if (depth === 0 && t.t === T.Op && t.v === ",") {
         parts.push([start, i]);
         start = i + 1;
       }
@@ -658,11 +659,7 @@ class StatementReader {
     let depth = 0;
     for (let i = from; i < to; i++) {
       const t = toks[i]!;
-      if (t.t === T.Op) {
-        const v = t.v;
-        if (v === "(" || v === "[" || v === "{") depth++;
-        else if (v === ")" || v === "]" || v === "}") depth--;
-      }
+      depth += bracket(t);
       if (depth === 0 && match(t)) return i;
     }
     return -1;
@@ -672,10 +669,9 @@ class StatementReader {
   private closing(toks: Token[], open: number): number {
     let depth = 0;
     for (let i = open; i < toks.length; i++) {
-      const t = toks[i]!;
-      if (t.t !== T.Op) continue;
-      if (t.v === "(" || t.v === "[" || t.v === "{") depth++;
-      else if ((t.v === ")" || t.v === "]" || t.v === "}") && --depth === 0) return i;
+      const b = bracket(toks[i]!);
+      depth += b;
+      if (b < 0 && depth === 0) return i;
     }
     throw new Unsupported("unbalanced brackets");
   }
