@@ -1,10 +1,12 @@
-// A fast reader for Python expressions over a slice of source that tree-sitter has
-// already parsed without error. Walking tree-sitter's nodes through the WASM binding
-// costs more than parsing itself (every node is marshalled), while most of a migration
-// is expressions (the arguments of op calls). This reader builds the same ast.ts shapes
-// straight from the text; whatever it does not handle (comprehensions, lambdas, slices,
-// f-string fields, ...) throws Unsupported and the caller converts that expression from
-// the tree instead. test/fastexpr.test.ts checks both readings agree on every fixture.
+// A fast reader for Python expressions, and the lexer the text reader (textreader.ts)
+// splits a module with. Most of a migration is expressions (the arguments of op calls),
+// and walking tree-sitter's nodes through the WASM binding costs more than parsing
+// itself (every node is marshalled). This reader builds the same ast.ts shapes straight
+// from the text, for a slice tree-sitter parsed without error (syntax.ts) or for the
+// text reader's tokens; whatever it is not sure of (starred items, `yield`, `await`,
+// f-string fields with quotes, what tree-sitter rejects...) throws Unsupported and the
+// caller falls back to tree-sitter. test/fastexpr.test.ts checks both readings agree on
+// every fixture and on generated and mutated files.
 import type { Expr, Keyword } from "./ast.js";
 
 export class Unsupported extends Error {}
