@@ -23,6 +23,7 @@
 // op.batch_alter_table(...)` block exits (`flushOrder`), in listed order; `execute`
 // (batch or not) and every `op.*` call inside the block run immediately.
 import { asString, asStringList, isExpr, type ColumnDef, type Migration, type Op, type Section, type Span, type TypeEvent, type Value } from "../model.js";
+import { memoByText } from "./memo.js";
 
 export type ObjectKind = "table" | "column" | "index" | "constraint" | "type";
 
@@ -1343,18 +1344,11 @@ function identifiers(stmt: string): string[] {
 
 const SCHEMA_ONLY = /^(comment|grant|revoke|set|reset|analyze|vacuum|reindex|lock|cluster|refresh|notify|listen|begin|commit|start|savepoint|release|rollback|pragma|create\s+(or\s+replace\s+)?(view|function|procedure|trigger|extension|schema|sequence|role|user|policy|rule|aggregate|operator|domain|publication|subscription|statistics|materialized)|drop\s+(view|function|procedure|trigger|extension|schema|sequence|role|user|policy|rule|aggregate|operator|domain|publication|subscription|statistics|materialized))\b/i;
 
-/** Results by SQL text: simulations of both settings and rules classify the same texts again. */
-const SQL_CACHE = new Map<string, SqlEffects>();
-
-/** Classifies literal SQL text. The result is shared: callers must not modify it. */
-export function classifySql(sqlText: string): SqlEffects {
-  const hit = SQL_CACHE.get(sqlText);
-  if (hit) return hit;
-  const effects = classifySqlUncached(sqlText);
-  if (SQL_CACHE.size >= 2000) SQL_CACHE.clear();
-  SQL_CACHE.set(sqlText, effects);
-  return effects;
-}
+/**
+ * Classifies literal SQL text (cached by text: simulations of both settings and rules
+ * classify the same texts again). The result is shared: callers must not modify it.
+ */
+export const classifySql: (sqlText: string) => SqlEffects = memoByText(classifySqlUncached);
 
 function classifySqlUncached(sqlText: string): SqlEffects {
   const effects: SqlEffects = { events: [], uses: [], tainted: [], writesData: false };
@@ -1540,19 +1534,15 @@ function parseDdl(s: string): SqlEvent[] | null {
   return null;
 }
 
-/** Whole-word, case-insensitive occurrence of an identifier in SQL or expression text. */
-const MENTION_RES = new Map<string, RegExp>();
+const mentionPattern = memoByText((name) => {
+  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(?<![\\w$])${esc}(?![\\w$])`, "i");
+});
 
+/** Whole-word, case-insensitive occurrence of an identifier in SQL or expression text. */
 export function mentions(text: string, name: string): boolean {
   if (!name) return false;
-  let re = MENTION_RES.get(name);
-  if (!re) {
-    const esc = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    re = new RegExp(`(?<![\\w$])${esc}(?![\\w$])`, "i");
-    if (MENTION_RES.size >= 2000) MENTION_RES.clear();
-    MENTION_RES.set(name, re);
-  }
-  return re.test(text);
+  return mentionPattern(name).test(text);
 }
 
 // ---- per-file entry point ------------------------------------------------------------

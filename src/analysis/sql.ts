@@ -30,6 +30,8 @@
 //   actions   ALTER TABLE: its comma-separated actions, e.g. {verb: "DROP", what: "COLUMN", name: "c"}
 //   ifExists  `IF EXISTS` given (DROP / ALTER TABLE ... DROP COLUMN)
 
+import { memoByText } from "./memo.js";
+
 export type SqlKind = "delete" | "update" | "insert" | "truncate" | "drop" | "create" | "alter-table" | "alter" | "select" | "other";
 
 export interface SqlName {
@@ -737,18 +739,11 @@ function classifyAlter(c: Cursor, chunk: SqlChunk): SqlStatement {
   return s;
 }
 
-/** Results by SQL text: several rules and analyses classify the same execute. */
-const CLASSIFIED = new Map<string, SqlStatement[]>();
-
-/** Every statement of a literal SQL text, in order. The result is shared: never modify it. */
-export function classifySql(sql: string): SqlStatement[] {
-  const hit = CLASSIFIED.get(sql);
-  if (hit) return hit;
-  const out = classifyUncached(sql);
-  if (CLASSIFIED.size >= 2000) CLASSIFIED.clear();
-  CLASSIFIED.set(sql, out);
-  return out;
-}
+/**
+ * Every statement of a literal SQL text, in order (cached by text: several rules and
+ * analyses classify the same execute). The result is shared: never modify it.
+ */
+export const classifySql: (sql: string) => SqlStatement[] = memoByText(classifyUncached);
 
 function classifyUncached(sql: string): SqlStatement[] {
   const { chunks, tokens } = splitWithTokens(sql);
