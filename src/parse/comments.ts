@@ -3,7 +3,7 @@
 // the tree (`descendantsOfType("comment")`), which the parser still uses whenever this
 // reader declines. test/header.test.ts checks both find the same comments.
 import type { Comment } from "./ast.js";
-import { isIdPart } from "./fastexpr.js";
+import { fieldEnd, isIdPart } from "./fastexpr.js";
 import type { LineIndex } from "./lines.js";
 
 const COMMENT_OR_QUOTE = /[#"']/g;
@@ -22,17 +22,6 @@ function isFString(src: string, q: number): boolean {
   if (i > 0 && isIdPart(src.charCodeAt(i - 1))) return false; // part of a name, not a prefix
   for (let j = i; j < q; j++) if ((src.charCodeAt(j) | 32) === 102) return true;
   return false;
-}
-
-/** Just past the `}` closing the f-string field whose text starts at `i`, or -1 if the field is not plain. */
-function fieldEnd(src: string, i: number): number {
-  for (let j = i; j < src.length; j++) {
-    const c = src.charCodeAt(j);
-    if (c === 125 /* } */) return j + 1;
-    // ' " \ # { and newlines: Python 3.12 lets fields nest quotes, which a plain scan misreads.
-    if (c === 39 || c === 34 || c === 92 || c === 35 || c === 123 || c === 10) return -1;
-  }
-  return -1;
 }
 
 /**

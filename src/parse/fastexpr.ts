@@ -687,30 +687,39 @@ function hasFields(content: string): boolean {
   return fields;
 }
 
+/**
+ * Just past the `}` closing the f-string field whose text starts at `i`, or -1 unless the
+ * field is plain: no quotes, backslashes, `#`, nested fields or line breaks (Python 3.12
+ * lets fields nest the same quotes, which a plain scan misreads). Shared with comments.ts.
+ */
+export function fieldEnd(src: string, i: number): number {
+  for (let j = i; j < src.length; j++) {
+    const c = src.charCodeAt(j);
+    if (c === 125 /* } */) return j + 1;
+    if (c === 39 || c === 34 || c === 92 || c === 35 || c === 123 || c === 10 || c === 13) return -1;
+  }
+  return -1;
+}
+
 /** Checks the field starting at `start`; returns the index of its closing `}`. */
 function checkField(content: string, start: number): number {
-  let depth = 0;
-  let exprEnd = -1;
-  for (let j = start; j < content.length; j++) {
+  const close = fieldEnd(content, start) - 1;
+  if (close < 0) throw new Unsupported("f-string field");
+  // The expression ends at the first `!` (not `!=`) or `:` outside brackets.
+  let split = close;
+  for (let j = start, depth = 0; j < close && split === close; j++) {
     const c = content.charCodeAt(j);
-    // ' " \ # { and line breaks: left to tree-sitter.
-    if (c === 39 || c === 34 || c === 92 || c === 35 || c === 10 || c === 13) throw new Unsupported("f-string field");
-    if (c === 40 || c === 91 || c === 123) {
-      if (exprEnd >= 0 || c === 123) throw new Unsupported("f-string field");
-      depth++;
-    } else if (c === 41 || c === 93) {
-      depth--;
-    } else if (c === 125 /* } */ && depth === 0) {
-      const expr = content.slice(start, exprEnd >= 0 ? exprEnd : j);
-      if (/(?:^|[^=!<>])=\s*$/.test(expr)) throw new Unsupported("f-string = specifier");
-      readExpression(expr, 0, expr.length);
-      if (exprEnd >= 0 && content[exprEnd] === "!" && !/^![rsa](?::|$)/.test(content.slice(exprEnd, j))) throw new Unsupported("f-string conversion");
-      return j;
-    } else if (exprEnd < 0 && depth === 0 && ((c === 33 /* ! */ && content.charCodeAt(j + 1) !== 61) || c === 58 /* : */)) {
-      exprEnd = j;
-    }
+    if (c === 40 || c === 91) depth++;
+    else if (c === 41 || c === 93) depth--;
+    else if (depth === 0 && ((c === 33 /* ! */ && content.charCodeAt(j + 1) !== 61) || c === 58 /* : */)) split = j;
   }
-  throw new Unsupported("f-string field");
+  const expr = content.slice(start, split);
+  if (/(?:^|[^=!<>])=\s*$/.test(expr)) throw new Unsupported("f-string = specifier");
+  readExpression(expr, 0, expr.length);
+  const rest = content.slice(split, close);
+  if (/[()[\]]/.test(rest)) throw new Unsupported("f-string format spec");
+  if (rest.startsWith("!") && !/^![rsa](?::|$)/.test(rest)) throw new Unsupported("f-string conversion");
+  return close;
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", v: "\v", "\n": "" };
