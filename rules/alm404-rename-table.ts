@@ -1,12 +1,13 @@
 import { defineRule } from "../src/engine/rule.js";
 import type { Op, Section } from "../src/model.js";
 import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, sqlStatements, sqlTable, alterActions } from "../src/analysis/online-safety.js";
+import { FileCache } from "../src/analysis/file-cache.js";
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-const viewCache = new WeakMap<Section, { order: number; text: string }[]>();
+const viewCache = new FileCache<Section, { order: number; text: string }[]>();
 
 /** `CREATE VIEW` statements of a section, with their op's order. */
 function viewStatements(s: Section): { order: number; text: string }[] {

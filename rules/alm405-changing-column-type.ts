@@ -2,6 +2,7 @@ import { defineRule } from "../src/engine/rule.js";
 import { normalizeType, pgRewriteFree, typeText } from "../src/analysis/sqltypes.js";
 import { isExpr, type Migration, type Op, type Section, type Value } from "../src/model.js";
 import { CHECK_DOWNGRADE_OPTION, alterActions, checkedSections, mayReport, newObjects, otherSection, tableLabel } from "../src/analysis/online-safety.js";
+import { FileCache } from "../src/analysis/file-cache.js";
 
 const given = (v: Value | undefined): v is Value => v !== undefined && v !== null;
 
@@ -20,7 +21,7 @@ function sameNamedEnum(a: Value, b: Value): boolean {
  * The column's type before this op: `existing_type`, else the type an earlier
  * alter_column in this function set, else the type the other function sets back.
  */
-const typeCache = new WeakMap<Section, Map<string, Op[]>>();
+const typeCache = new FileCache<Section, Map<string, Op[]>>();
 
 /** alter_column ops that set `type_`, by (schema, table, column), in execution order. */
 function typeChanges(s: Section): Map<string, Op[]> {

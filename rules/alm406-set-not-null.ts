@@ -1,6 +1,7 @@
 import { defineRule } from "../src/engine/rule.js";
 import { isExpr, type Op, type Section, type Value } from "../src/model.js";
 import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, schemaKw, sqlIdent, tableLabel, alterActions } from "../src/analysis/online-safety.js";
+import { FileCache } from "../src/analysis/file-cache.js";
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -17,7 +18,7 @@ function notNullName(name: string, column: string): boolean {
   return name.toLowerCase().includes(column.toLowerCase()) && /not_?null|_nn\b|\bnn_/i.test(name);
 }
 
-const recipeCache = new WeakMap<Section, Op[]>();
+const recipeCache = new FileCache<Section, Op[]>();
 
 /** The ops of a section that can be part of the CHECK-constraint recipe. */
 function recipeOps(s: Section): Op[] {

@@ -1,6 +1,7 @@
 // "Was this object created by this migration?" — shared by the data-loss and
 // online-safety rules: new tables have no rows and no readers yet.
 import type { Op, Section } from "../model.js";
+import { FileCache } from "./file-cache.js";
 
 const key = (schema: string | null, table: string) => `${schema ?? ""}\0${table}`;
 
@@ -19,8 +20,8 @@ export interface CreatedNames {
   columnBefore(schema: string | null, table: string, column: string, order: number): boolean;
 }
 
-const CACHE = new WeakMap<Section, CreatedObjects & CreatedNames>();
-const CACHE_WITH_CONDITIONAL = new WeakMap<Section, CreatedObjects & CreatedNames>();
+const CACHE = new FileCache<Section, CreatedObjects & CreatedNames>();
+const CACHE_WITH_CONDITIONAL = new FileCache<Section, CreatedObjects & CreatedNames>();
 
 /**
  * Objects the section creates, in execution order. Cached per section. With

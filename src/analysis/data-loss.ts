@@ -3,6 +3,7 @@
 // ops, and small rendering helpers.
 import { classifySql, sameIdent, type SqlName, type SqlStatement } from "../analysis/sql.js";
 import { inErrorRegion, isExpr, otherSection, type Migration, type Op, type Section, type Value } from "../model.js";
+import { FileCache } from "./file-cache.js";
 
 export { otherSection };
 
@@ -53,7 +54,7 @@ export function literalSql(op: Op): string | null {
   return null;
 }
 
-const statementCache = new WeakMap<Op, SqlStatement[]>();
+const statementCache = new FileCache<Op, SqlStatement[]>();
 
 /** The literal SQL statements of an execute op (empty when the SQL is not literal). Cached per op. */
 export function statementsOf(op: Op): SqlStatement[] {
@@ -90,7 +91,7 @@ interface Event {
   table?: string;
 }
 
-const CREATIONS = new WeakMap<Section, { objects: Event[]; columns: Event[] }>();
+const CREATIONS = new FileCache<Section, { objects: Event[]; columns: Event[] }>();
 
 /**
  * What a section creates (tables, columns, PG types, schemas), in execution order, from
@@ -176,7 +177,7 @@ export class Creations {
 }
 
 /** Tables may have been created by code we cannot see (`metadata.create_all(bind)`, `Table(...).create(bind)`). */
-const OUTSIDE_OPS = new WeakMap<Migration, boolean>();
+const OUTSIDE_OPS = new FileCache<Migration, boolean>();
 
 export function createsTablesOutsideOps(m: Migration): boolean {
   let v = OUTSIDE_OPS.get(m);

@@ -25,6 +25,7 @@ import { asString, asStringList, isExpr, type ConstraintKind, type ExprValue, ty
 import { classifySql, type SqlStatement } from "./sql.js";
 import { sqlTargets } from "./sql-targets.js";
 import { normalizeType, sameType, typeText } from "./sqltypes.js";
+import { FileCache } from "./file-cache.js";
 
 // =====================================================================================
 // Part 1: the inverse of one operation
@@ -809,7 +810,7 @@ export interface PairAnalysis {
   incomplete: IncompleteInverse[];
 }
 
-const cache = new WeakMap<Migration, Map<string, PairAnalysis[]>>();
+const cache = new FileCache<Migration, Map<string, PairAnalysis[]>>();
 
 export function analyzeReversibility(m: Migration, dialect = "postgresql"): PairAnalysis[] {
   let byDialect = cache.get(m);

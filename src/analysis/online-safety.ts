@@ -6,6 +6,7 @@ import { inErrorRegion, isExpr, otherSection, type Migration, type Op, type Sect
 
 export { otherSection };
 import type { RuleOption } from "../engine/rule.js";
+import { FileCache } from "./file-cache.js";
 
 export const CHECK_DOWNGRADE_OPTION: Record<string, RuleOption> = {
   check_downgrade: {
@@ -56,7 +57,7 @@ export interface NewObjects extends CreatedObjects {
   indexCreatedBefore(name: string, order: number): boolean;
 }
 
-const NEW_OBJECTS = new WeakMap<Section, NewObjects>();
+const NEW_OBJECTS = new FileCache<Section, NewObjects>();
 
 /**
  * Objects this section creates, for the "new objects have no rows and no readers"
@@ -360,7 +361,7 @@ export function classifySql(stmt: string): SqlStatement {
 }
 
 /** The classified statements of an `execute` op with literal SQL ([] otherwise). */
-const sqlCache = new WeakMap<Op, SqlStatement[]>();
+const sqlCache = new FileCache<Op, SqlStatement[]>();
 
 export function sqlStatements(op: Op): SqlStatement[] {
   if (op.name !== "execute" || typeof op.sql !== "string") return [];

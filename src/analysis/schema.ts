@@ -24,6 +24,7 @@
 // (batch or not) and every `op.*` call inside the block run immediately.
 import { asString, asStringList, isExpr, type ColumnDef, type Migration, type Op, type Section, type Span, type TypeEvent, type Value } from "../model.js";
 import { memoByText } from "./memo.js";
+import { FileCache } from "./file-cache.js";
 
 export type ObjectKind = "table" | "column" | "index" | "constraint" | "type";
 
@@ -956,7 +957,7 @@ export function simulate(section: Section, opts: SimOptions = {}): Simulation {
  * tracking, so they are computed once per function (a simulation of the function alone)
  * and only when it has an operation that can declare a foreign key at all.
  */
-const START_FKS = new WeakMap<Section, { migration: Migration | null; edges: ForeignKeyEdge[] }>();
+const START_FKS = new FileCache<Section, { migration: Migration | null; edges: ForeignKeyEdge[] }>();
 function startForeignKeys(other: Section, migration: Migration | null, alone?: Simulation): ForeignKeyEdge[] {
   const hit = START_FKS.get(other);
   if (hit && hit.migration === migration) return hit.edges;
@@ -1045,7 +1046,7 @@ function withoutTypes(full: Simulation): Simulation {
 }
 
 /** Source offsets of a function's body (def line to the end of its indented block). */
-const RANGES = new WeakMap<Section, { m: Migration; range: { start: number; end: number } | null }>();
+const RANGES = new FileCache<Section, { m: Migration; range: { start: number; end: number } | null }>();
 
 export function sectionRange(m: Migration | null, section: Section): { start: number; end: number } | null {
   if (!m || section.span.start === undefined) return null;
@@ -1200,7 +1201,7 @@ export function enumTypesOfColumn(catalog: Catalog, table: string, column: strin
 }
 
 /** Enum types per table prefix of the catalog's column keys, built once per catalog (was a scan per drop). */
-const ENUMS_BY_TABLE = new WeakMap<Catalog, Map<string, string[]>>();
+const ENUMS_BY_TABLE = new FileCache<Catalog, Map<string, string[]>>();
 
 export function enumTypesOfTable(catalog: Catalog, table: string): string[] {
   let index = ENUMS_BY_TABLE.get(catalog);
@@ -1553,7 +1554,7 @@ export interface SectionSim {
   sim: Simulation;
 }
 
-const CACHE = new WeakMap<Migration, Map<string, SectionSim[]>>();
+const CACHE = new FileCache<Migration, Map<string, SectionSim[]>>();
 
 /**
  * Simulates every function of a migration (each with its pair as `other`). Cached per

@@ -19,6 +19,7 @@
 // chains, non-literal lengths) is unknown.
 import { decodeType } from "../parse/columns.js";
 import { isExpr, type TypeSpec, type Value } from "../model.js";
+import { FileCache } from "./file-cache.js";
 
 export type TypeFamily =
   | "string"
@@ -135,7 +136,7 @@ function boolParam(spec: TypeSpec, pos: number, kw: string, dflt: boolean): bool
 }
 
 /** Results by input object (TypeSpec or ExprValue of the model): rules ask about the same types again. */
-const NORMALIZED = new WeakMap<object, SqlType | null>();
+const NORMALIZED = new FileCache<object, SqlType | null>();
 
 /**
  * The normalised type, or undefined when it is not a SQLAlchemy type this model knows.
@@ -501,7 +502,7 @@ export function sameType(fromT: TypeInput | SqlType, toT: TypeInput | SqlType): 
   return signature(a) === signature(b);
 }
 
-const SIGNATURES = new WeakMap<SqlType, string>();
+const SIGNATURES = new FileCache<SqlType, string>();
 
 function signature(t: SqlType): string {
   let sig = SIGNATURES.get(t);

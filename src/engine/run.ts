@@ -6,6 +6,7 @@
 import type { Migration, MigrationSet, Span } from "../model.js";
 import type { ActiveRule } from "./registry.js";
 import type { Diagnostic, Dialect, Messages, ProjectContext, ReportInput, Rule, RuleContext, Severity } from "./rule.js";
+import { startFileGeneration } from "../analysis/file-cache.js";
 
 export interface RunOptions {
   rules: ActiveRule[];
@@ -112,6 +113,7 @@ function fileRuleSlots(opts: RunOptions): FileRuleSlot[] {
 }
 
 export function runFileRules(m: Migration, opts: RunOptions): FileRuleResult {
+  startFileGeneration();
   const byRule: FileRuleResult["byRule"] = [];
   for (const slot of fileRuleSlots(opts)) {
     slot.path = m.path;
