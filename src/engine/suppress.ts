@@ -85,12 +85,16 @@ export function parseTextSuppressions(text: string): Suppression[] {
 }
 
 function parseFrom(source: string, comments: { line: number; column: number; text: string }[]): Suppression[] {
-  const lines = source.split(/\r\n|\r|\n/);
+  // Most files have no directive at all: their source is split into lines only if needed.
+  let lines: string[] | null = null;
   const out: Suppression[] = [];
   for (const c of comments) {
+    const parts = segments(c.text);
+    if (parts.length === 0) continue;
+    lines ??= source.split(/\r\n|\r|\n/);
     const ownLine = (lines[c.line - 1] ?? "").slice(0, c.column - 1).trim() === "";
     const covered = ownLine ? [c.line, ...nextCodeLine(lines, c.line)] : [c.line];
-    for (const seg of segments(c.text)) {
+    for (const seg of parts) {
       const at = c.column + seg.offset;
       const base = { line: c.line, column: at, endColumn: at + seg.text.trimEnd().length, lines: covered, used: new Set<string>() };
       const a = ALEMBIC_LINT.exec(seg.text);
@@ -225,8 +229,10 @@ export function applySuppressions(diags: Diagnostic[], files: Map<string, Migrat
   };
   const apply = (d: Diagnostic) => {
     if (d.code === "ALM900" || d.suppressed) return;
+    const suppressions = get(d.path);
+    if (suppressions.length === 0) return;
     const lines = anchorLines(d);
-    const matching = get(d.path).filter((s) => !s.malformed && s.codes.includes(d.code) && (s.scope === "file" || s.lines.some((l) => lines.includes(l))));
+    const matching = suppressions.filter((s) => !s.malformed && s.codes.includes(d.code) && (s.scope === "file" || s.lines.some((l) => lines.includes(l))));
     // The most specific first: a line suppression before a file-wide one.
     matching.sort((a, b) => (a.scope === b.scope ? 0 : a.scope === "line" ? -1 : 1));
     const needed = needsReason.has(d.code);
