@@ -186,6 +186,20 @@ describe("json reporter", () => {
     }
   });
 
+  it("prints a plain finding (written directly) with the same keys and values as the general shape", () => {
+    const many = manyFindings();
+    const doc = JSON.parse(json(many));
+    const plain = doc.diagnostics.find((d: { suppressed: unknown }) => d.suppressed === null);
+    const general = doc.diagnostics.find((d: { suppressed: unknown }) => d.suppressed !== null);
+    expect(Object.keys(plain)).toEqual(Object.keys(general));
+    const source = many.diagnostics.find((d) => d.message === plain.message)!;
+    expect(plain).toEqual({
+      code: source.code, name: source.name, severity: source.severity, path: source.path,
+      line: source.span.line, column: source.span.column, endLine: source.span.endLine, endColumn: source.span.endColumn,
+      message: source.message, related: [], fixable: false, fix: null, fingerprint: source.fingerprint, suppressed: null,
+    });
+  });
+
   it("no findings: still a full document", () => {
     const doc = JSON.parse(json(input()));
     expect(doc.diagnostics).toEqual([]);

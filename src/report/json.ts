@@ -77,13 +77,31 @@ export function* jsonChunks(input: ReportInput): Generator<string> {
   const hole = whole.indexOf('"diagnostics": []') + '"diagnostics": ['.length;
   let out = whole.slice(0, hole);
   for (const [i, d] of sorted.entries()) {
-    out += (i === 0 ? "\n    " : ",\n    ") + JSON.stringify(shape(d, sources), null, 2).replace(/\n/g, "\n    ");
+    out += (i === 0 ? "\n    " : ",\n    ") + (plainFinding(d) ?? JSON.stringify(shape(d, sources), null, 2).replace(/\n/g, "\n    "));
     if (out.length >= PIECE) {
       yield out;
       out = "";
     }
   }
   yield out + "\n  " + whole.slice(hole);
+}
+
+/**
+ * The printed element for the most common finding (no related locations, fix or
+ * suppression), written directly: the same text as the JSON.stringify above, at a third of
+ * its cost on reports of tens of thousands of findings. Anything else returns null.
+ */
+function plainFinding(d: Diagnostic): string | null {
+  const { span } = d;
+  if (d.related.length > 0 || d.fix || d.suppressed || typeof d.fingerprint !== "string") return null;
+  if (!Number.isInteger(span.line) || !Number.isInteger(span.column) || !Number.isInteger(span.endLine) || !Number.isInteger(span.endColumn)) return null;
+  const q = JSON.stringify;
+  return (
+    `{\n      "code": ${q(d.code)},\n      "name": ${q(d.name)},\n      "severity": ${q(d.severity)},\n      "path": ${q(d.path)},` +
+    `\n      "line": ${span.line},\n      "column": ${span.column},\n      "endLine": ${span.endLine},\n      "endColumn": ${span.endColumn},` +
+    `\n      "message": ${q(d.message)},\n      "related": [],\n      "fixable": false,\n      "fix": null,` +
+    `\n      "fingerprint": ${q(d.fingerprint)},\n      "suppressed": null\n    }`
+  );
 }
 
 function shape(d: Diagnostic, sources: Map<string, string | null>) {
