@@ -14,7 +14,7 @@ import { LineIndex } from "./lines.js";
 
 /** The module's statements and comments, or null when tree-sitter should parse it. */
 export function readModuleText(source: string): ParsedModule | null {
-  if (UNSURE_TEXT.test(source)) return null;
+  if (unsureText(source)) return null;
   const comments = textComments(source, new LineIndex(source));
   if (!comments) return null;
   try {
@@ -43,7 +43,16 @@ interface Block {
  * (tab and line ends aside); tabs in indentation (it counts them as 8 columns); a
  * backslash continuing into a blank or comment line (read its own way).
  */
-const UNSURE_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|(?:^|\n) *\t|\\\r?\n[ \t]*(?:#|\r?\n|$)/;
+const CONTROL_CHARACTER = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+const TAB_IN_INDENT = /(?:^|\n) *\t/;
+const BACKSLASH_BEFORE_BLANK = /\\\r?\n[ \t]*(?:#|\r?\n|$)/;
+
+// Three searches, the last two only when their character occurs (one alternation over
+// the whole text cost 6.5 µs per 3 KB file, these 4.3).
+function unsureText(source: string): boolean {
+  return CONTROL_CHARACTER.test(source) || (source.includes("\t") && TAB_IN_INDENT.test(source)) || (source.includes("\\") && BACKSLASH_BEFORE_BLANK.test(source));
+}
+
 const AUGMENTED = new Set(["+=", "-=", "*=", "/=", "//=", "%=", "**=", ">>=", "<<=", "&=", "^=", "|=", "@="]);
 const MAX_BLOCK_DEPTH = 100;
 
