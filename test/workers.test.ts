@@ -157,3 +157,16 @@ describe("worker pool", () => {
     expect(r.stderr).toMatch(/--jobs expects/);
   });
 });
+
+describe("pool threshold", () => {
+  it("falls with the number of threads, from 7,000 files on two cores (measured break-even)", async () => {
+    const { defaultPoolMinFiles, poolSize } = await import("../src/engine/pool.js");
+    expect(defaultPoolMinFiles(1)).toBe(7000);
+    expect(defaultPoolMinFiles(2)).toBe(7000);
+    expect(defaultPoolMinFiles(4)).toBe(3500);
+    expect(defaultPoolMinFiles(8)).toBe(1750);
+    expect(poolSize(6999, { jobs: 2, poolMinFiles: 7000 })).toBe(0);
+    expect(poolSize(7000, { jobs: 2, poolMinFiles: 7000 })).toBe(2);
+    expect(poolSize(7000, { jobs: 1, poolMinFiles: 7000 })).toBe(1); // one worker checks, this thread collects
+  });
+});

@@ -18,12 +18,17 @@ import { DEFERRED, lintTarget, withoutBodies, WORKER_MARKER, type TargetOutcome,
 export type { TargetOutcome, TargetTask } from "./worker.js";
 
 /**
- * Below this many target files the run stays in this thread: a worker's start-up and cold
- * code cost as much as it saves up to ~300 synthetic or real migration files on 2 cores, and
- * V8's background compiler and GC threads already use the second core
- * (docs/performance.md, "Pool threshold").
+ * Below `POOL_BREAK_EVEN / threads` target files the run stays in this thread. Each worker
+ * pays its own JIT warm-up (~1.5 s of CPU, most of it V8's optimising compiler on
+ * background threads), and one thread already keeps ~1.3 cores busy. Measured on 2 cores
+ * (docs/performance.md, "Pool threshold"): one thread is faster than two workers up to
+ * ~7,000-8,000 synthetic files (3,000: 3.0 s vs 3.5 s; 7,000: 5.3 s vs 5.5 s; 10,000:
+ * 7.5-8.2 s vs 6.4-6.9 s). With more cores the workers share the warm-up in parallel and
+ * split the files further, so the threshold falls with the thread count.
  */
-export const DEFAULT_POOL_MIN_FILES = 400;
+const POOL_BREAK_EVEN = 14_000;
+/** In-thread runs from this many files on (or from the pool threshold, if lower) drop each checked file's bodies. */
+const DEFER_BODIES_MIN_FILES = 400;
 /**
  * Up to this many target files the main thread checks files too (one worker start-up less).
  * Above, it only collects: its heap holds every file's results, and parsing there as well
@@ -39,7 +44,7 @@ export interface TargetRunOptions {
   selection: Selection;
   /** Threads checking files at most, this one included (default: available cores); 1: no workers. */
   jobs?: number;
-  /** Use workers only from this many target files on (default 400; env ALEMBIC_LINT_POOL_MIN_FILES). */
+  /** Use workers only from this many target files on (default 14,000 / threads, i.e. 7,000 on 2 cores; env ALEMBIC_LINT_POOL_MIN_FILES). */
   poolMinFiles?: number;
 }
 
@@ -47,10 +52,16 @@ export function defaultJobs(): number {
   return Math.max(1, typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length);
 }
 
-function poolMinFiles(opts: TargetRunOptions): number {
+/** The fewest target files for which workers are used, for `threads` threads checking files. */
+export function defaultPoolMinFiles(threads: number): number {
+  return Math.ceil(POOL_BREAK_EVEN / Math.max(2, threads));
+}
+
+function poolMinFiles(opts: Pick<TargetRunOptions, "jobs" | "poolMinFiles">): number {
   if (opts.poolMinFiles !== undefined) return opts.poolMinFiles;
   const env = Number(process.env.ALEMBIC_LINT_POOL_MIN_FILES);
-  return Number.isInteger(env) && env >= 0 ? env : DEFAULT_POOL_MIN_FILES;
+  if (Number.isInteger(env) && env >= 0) return env;
+  return defaultPoolMinFiles(Math.min(defaultJobs(), Math.max(1, Math.floor(opts.jobs ?? defaultJobs()))));
 }
 
 /** The compiled worker module, or null when running from TypeScript sources (no workers then). */
@@ -66,7 +77,7 @@ function workerFile(): URL | null {
 /** How many threads check the files of a run of `count` targets (0: this thread alone, no pool). */
 export function poolSize(count: number, opts: Pick<TargetRunOptions, "jobs" | "poolMinFiles">): number {
   const jobs = Math.max(1, Math.floor(opts.jobs ?? defaultJobs()));
-  const min = poolMinFiles(opts as TargetRunOptions);
+  const min = poolMinFiles(opts);
   if (count === 0 || count < min) return 0;
   // One thread: this one, except in runs too large for its heap to hold both every file's
   // results and the garbage of checking them (one worker checks, this thread collects).
@@ -78,9 +89,9 @@ export async function lintTargets(tasks: TargetTask[], opts: TargetRunOptions): 
   const size = poolSize(tasks.length, opts);
   const url = size > 0 ? workerFile() : null;
   if (url) return inPool(tasks, opts, size, url);
-  // Runs of poolMinFiles or more in this thread (--jobs 1, one core) drop function bodies
-  // too: each file's bodies (and the rules' caches on them) go once checked.
-  return inThread(tasks, opts.run, tasks.length > 0 && tasks.length >= poolMinFiles(opts));
+  // Large runs in this thread drop function bodies too, as workers do: each file's bodies
+  // (and the rules' caches on them) go once checked.
+  return inThread(tasks, opts.run, tasks.length > 0 && tasks.length >= Math.min(DEFER_BODIES_MIN_FILES, poolMinFiles(opts)));
 }
 
 async function inThread(tasks: TargetTask[], run: RunOptions, deferBodies: boolean): Promise<TargetOutcome[]> {
