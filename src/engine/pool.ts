@@ -179,12 +179,13 @@ async function inPool(tasks: TargetTask[], opts: TargetRunOptions, size: number,
   parsing.catch(() => {});
   const workers: Worker[] = [];
   try {
-    // A smaller young generation than V8's default: a file's garbage is short-lived, and
-    // each worker's peak RSS drops by ~40 MB for ~1% more time in GC. An old-generation
-    // limit makes V8 collect a worker's heap before it grows: without it, 10,000 files
-    // peaked at 420–650 MB from run to run, with it at ~350 MB, for the same time. (A
-    // worker that still runs out of memory leaves its chunks to this thread.)
-    const resourceLimits = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 };
+    // A 32 MB young generation: at 16 MB a worker collected twice as often and promoted
+    // 4-5 times more of a chunk's results still waiting to be sent (10,000 files: 3-5%
+    // slower, 40 MB less peak RSS). An old-generation limit makes V8 collect a worker's
+    // heap before it grows: without it, 10,000 files peaked at 420–650 MB from run to
+    // run, with it at ~390 MB, for the same time. (A worker that still runs out of memory
+    // leaves its chunks to this thread.)
+    const resourceLimits = { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 256 };
     for (let i = 0; i < workerCount; i++) workers.push(new Worker(url, { workerData: init, resourceLimits }));
     await Promise.all([...workers.map(runWorker), runHere()]);
   } finally {
