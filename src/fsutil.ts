@@ -21,8 +21,11 @@ export function writeAtomically(file: string, content: string | Iterable<string>
   let fd: number | null = null;
   try {
     fd = fsStep(() => openSync(tmp, "w"));
+    // Pieces are encoded into one reused buffer (a report is written in ~64 KB pieces;
+    // a Buffer per piece doubled what a 50 MB report allocated); larger ones get their own.
+    const buffer = Buffer.allocUnsafe(1 << 18);
     for (const piece of typeof content === "string" ? [content] : content) {
-      const bytes = Buffer.from(piece, "utf8");
+      const bytes = piece.length * 3 <= buffer.length ? buffer.subarray(0, buffer.write(piece, 0, "utf8")) : Buffer.from(piece, "utf8");
       for (let done = 0; done < bytes.length; ) done += fsStep(() => writeSync(fd!, bytes, done, bytes.length - done));
     }
     const open = fd;

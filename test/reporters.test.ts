@@ -379,6 +379,11 @@ describe("writing a report", () => {
     const out = path.join(dir, "report.txt");
     writeAtomically(out, ["one ", "two ", "naïve 🚀\n"]);
     expect(readFileSync(out, "utf8")).toBe("one two naïve 🚀\n");
+    // Pieces of every size around the reused buffer's (256 KB): each ends up whole and in order.
+    // ("é🚀x" is 4 UTF-16 units and up to 3 bytes each: 21,844 repeats fit the buffer, 21,845 do not.)
+    const sized = [2, 21_844, 21_845, 50_000, 75_000, 0].map((n, i) => "é🚀x".repeat(n) + `|${i}|`);
+    writeAtomically(out, sized);
+    expect(readFileSync(out, "utf8") === sized.join("")).toBe(true);
     writeAtomically(out, "plain string\n");
     expect(readFileSync(out, "utf8")).toBe("plain string\n");
     function* failing(): Generator<string> {
