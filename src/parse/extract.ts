@@ -1206,11 +1206,16 @@ function callValue(text: string, callee: string, args: EV[], kwargs: Record<stri
   return { expr: text, call };
 }
 
-function passesMigrationObjects(args: EV[], kwargs: Record<string, EV>): boolean {
-  for (const a of args) if (isMigrationObject(a)) return true;
-  if (!plainObject(kwargs)) return Object.values(kwargs).some(isMigrationObject);
-  for (const k in kwargs) if (isMigrationObject(kwargs[k]!)) return true;
+/** Whether any positional or keyword argument passes `test`. */
+function anyArgument(args: EV[], kwargs: Record<string, EV>, test: (v: EV) => boolean): boolean {
+  for (const a of args) if (test(a)) return true;
+  if (!plainObject(kwargs)) return Object.values(kwargs).some(test);
+  for (const k in kwargs) if (test(kwargs[k]!)) return true;
   return false;
+}
+
+function passesMigrationObjects(args: EV[], kwargs: Record<string, EV>): boolean {
+  return anyArgument(args, kwargs, isMigrationObject);
 }
 
 function isMigrationObject(a: EV): boolean {
@@ -1218,10 +1223,7 @@ function isMigrationObject(a: EV): boolean {
 }
 
 function passesBind(args: EV[], kwargs: Record<string, EV>): boolean {
-  for (const a of args) if (isBind(a)) return true;
-  if (!plainObject(kwargs)) return Object.values(kwargs).some(isBind);
-  for (const k in kwargs) if (isBind(kwargs[k]!)) return true;
-  return false;
+  return anyArgument(args, kwargs, isBind);
 }
 
 /**
