@@ -4,22 +4,14 @@
 //   per function (each with its own walk of the other function) must answer the same;
 // - sql.ts classifySql lexes a text once and reuses the tokens per statement, and caches
 //   per text; classifying each statement alone must give the same statements.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { fixtureFiles } from "./fixtures-harness.js";
 import { parseMigration } from "../src/parse/index.js";
 import { simulate, simulateMigration, tableRef, typeRef, type LifeEvent, type ForeignKeyEdge, type Simulation } from "../src/analysis/schema.js";
 import { classifySql, classifyStatement, splitSql } from "../src/analysis/sql.js";
 import type { Migration, Section } from "../src/model.js";
 
-const FIXTURES = join(__dirname, "..", "fixtures");
-
-function pyFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? pyFiles(p) : name.endsWith(".py") ? [p] : [];
-  });
-}
 
 const ev = (e: LifeEvent | undefined) =>
   e && [e.ref.kind, e.ref.schema, e.ref.table, e.ref.name, e.action, e.pos, e.maybe, e.guarded, e.cascade, e.otherName, e.origin?.order, e.step.kind === "op" ? e.step.op.order : `T${e.step.event.order}`];
@@ -50,9 +42,7 @@ async function load(path: string): Promise<Migration> {
 }
 
 describe("simulateMigration shortcuts", () => {
-  const files = readdirSync(FIXTURES)
-    .filter((d) => /^alm(1|2|3)\d\d-/.test(d))
-    .flatMap((d) => pyFiles(join(FIXTURES, d)));
+  const files = fixtureFiles(/^alm(1|2|3)\d\d-/);
 
   it("finds fixtures", () => {
     expect(files.length).toBeGreaterThan(100);

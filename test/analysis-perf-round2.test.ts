@@ -4,22 +4,14 @@
 //   parts refKey ignores (an index's table, a type's schema) and null vs "" must not split
 //   an object, and a column name many tables share must not merge them;
 // - created.ts answers by name (tableBefore / columnBefore) exactly as by op.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { fixtureFiles } from "./fixtures-harness.js";
 import { parseMigration } from "../src/parse/index.js";
 import { columnRef, constraintRef, indexRef, refKey, simulate, tableRef, typeRef, type ObjRef } from "../src/analysis/schema.js";
 import { createdObjects } from "../src/analysis/created.js";
 import type { Migration } from "../src/model.js";
 
-const FIXTURES = join(__dirname, "..", "fixtures");
-
-function pyFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? pyFiles(p) : name.endsWith(".py") ? [p] : [];
-  });
-}
 
 const HEAD = "from alembic import op\nimport sqlalchemy as sa\n\n";
 
@@ -68,9 +60,7 @@ describe("simulate: history lookups by identity", async () => {
 });
 
 describe("created.ts: by name as by op", () => {
-  const files = readdirSync(FIXTURES)
-    .filter((d) => /^alm(1|3|4)\d\d-/.test(d))
-    .flatMap((d) => pyFiles(join(FIXTURES, d)));
+  const files = fixtureFiles(/^alm(1|3|4)\d\d-/);
 
   it("finds fixtures", () => {
     expect(files.length).toBeGreaterThan(100);

@@ -67,3 +67,13 @@ export function casesIn(folder: string): FixtureCase[] {
 export function ruleFolders(): string[] {
   return readdirSync(FIXTURES).filter((d) => /^alm\d{3}-/.test(d) && statSync(path.join(FIXTURES, d)).isDirectory()).sort();
 }
+
+/** Every `.py` file (at any depth) of the fixture folders whose names match `folders`. */
+export function fixtureFiles(folders: RegExp): string[] {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const p = path.join(dir, name);
+      return statSync(p).isDirectory() ? walk(p) : name.endsWith(".py") ? [p] : [];
+    });
+  return readdirSync(FIXTURES).filter((d) => folders.test(d)).flatMap((d) => walk(path.join(FIXTURES, d)));
+}
