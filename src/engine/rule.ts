@@ -131,3 +131,14 @@ export interface Diagnostic {
   /** Set when a suppression comment or the baseline hid the finding. */
   suppressed?: { kind: "inSource" | "baseline"; justification: string };
 }
+
+/** The order of findings in every report: path, line, column, code, message. */
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  return (
+    (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) ||
+    a.span.line - b.span.line ||
+    a.span.column - b.span.column ||
+    (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) ||
+    (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
+  );
+}

@@ -5,7 +5,7 @@
 // where or when the files were checked.
 import type { Migration, MigrationSet, Span } from "../model.js";
 import type { ActiveRule } from "./registry.js";
-import type { Diagnostic, Dialect, Messages, ProjectContext, ReportInput, Rule, RuleContext, Severity } from "./rule.js";
+import { compareDiagnostics, type Diagnostic, type Dialect, type Messages, type ProjectContext, type ReportInput, type Rule, type RuleContext, type Severity } from "./rule.js";
 import { startFileGeneration } from "../analysis/file-cache.js";
 
 export interface RunOptions {
@@ -204,16 +204,16 @@ function internal(rule: Rule, path: string, err: unknown): InternalError {
 }
 
 /**
- * Sorted, with repeats (same path, code, position and message) dropped. The sort orders by
- * exactly those fields and is stable, so repeats end up next to each other, first one first:
- * cheaper than a key string per finding (~90 ms for 45,000 findings).
+ * Sorted, with repeats (same path, code, position and message: equal under the sort's own
+ * comparison) dropped. The sort is stable, so repeats end up next to each other, first one
+ * first: cheaper than a key string per finding (~90 ms for 45,000 findings).
  */
 function sortedWithoutRepeats(ds: Diagnostic[]): Diagnostic[] {
   sortDiagnostics(ds);
   const out: Diagnostic[] = [];
   let last: Diagnostic | undefined;
   for (const d of ds) {
-    if (last && d.path === last.path && d.span.line === last.span.line && d.span.column === last.span.column && d.code === last.code && d.message === last.message) continue;
+    if (last && compareDiagnostics(last, d) === 0) continue;
     out.push(d);
     last = d;
   }
@@ -221,8 +221,5 @@ function sortedWithoutRepeats(ds: Diagnostic[]): Diagnostic[] {
 }
 
 export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
-  return ds.sort((a, b) =>
-    a.path < b.path ? -1 : a.path > b.path ? 1 :
-    a.span.line - b.span.line || a.span.column - b.span.column || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) ||
-    (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
+  return ds.sort(compareDiagnostics);
 }

@@ -1,21 +1,11 @@
 // A stable machine format: findings plus the metadata of the rules that ran.
 // The shape is documented in docs/output-formats.md; bump JSON_FORMAT_VERSION on any
 // incompatible change (adding keys is compatible).
-import type { Diagnostic } from "../engine/rule.js";
+import { compareDiagnostics, type Diagnostic } from "../engine/rule.js";
 import { ruleHelpUri } from "../meta.js";
 import type { ReportInput } from "./types.js";
 
 export const JSON_FORMAT_VERSION = 1;
-
-function cmp(a: Diagnostic, b: Diagnostic): number {
-  return (
-    (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) ||
-    a.span.line - b.span.line ||
-    a.span.column - b.span.column ||
-    (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) ||
-    (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
-  );
-}
 
 function position(source: string | null | undefined, offset: number): { line: number; column: number } | null {
   if (source == null) return null;
@@ -39,7 +29,7 @@ const PIECE = 1 << 16;
  */
 export function* jsonChunks(input: ReportInput): Generator<string> {
   const sources = new Map(input.files.map((f) => [f.path, f.source]));
-  const sorted = [...input.diagnostics].sort(cmp);
+  const sorted = [...input.diagnostics].sort(compareDiagnostics);
   const active = sorted.filter((d) => !d.suppressed);
   const doc = {
     version: JSON_FORMAT_VERSION,
