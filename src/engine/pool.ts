@@ -52,6 +52,11 @@ export function defaultJobs(): number {
   return Math.max(1, typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length);
 }
 
+/** Threads checking files at most: `--jobs`, or the cores. */
+function jobsOf(opts: Pick<TargetRunOptions, "jobs">): number {
+  return Math.max(1, Math.floor(opts.jobs ?? defaultJobs()));
+}
+
 /** The fewest target files for which workers are used, for `threads` threads checking files. */
 export function defaultPoolMinFiles(threads: number): number {
   return Math.ceil(POOL_BREAK_EVEN / Math.max(2, threads));
@@ -61,7 +66,7 @@ function poolMinFiles(opts: Pick<TargetRunOptions, "jobs" | "poolMinFiles">): nu
   if (opts.poolMinFiles !== undefined) return opts.poolMinFiles;
   const env = Number(process.env.ALEMBIC_LINT_POOL_MIN_FILES);
   if (Number.isInteger(env) && env >= 0) return env;
-  return defaultPoolMinFiles(Math.min(defaultJobs(), Math.max(1, Math.floor(opts.jobs ?? defaultJobs()))));
+  return defaultPoolMinFiles(Math.min(defaultJobs(), jobsOf(opts)));
 }
 
 /** The compiled worker module, or null when running from TypeScript sources (no workers then). */
@@ -76,7 +81,7 @@ function workerFile(): URL | null {
 
 /** How many threads check the files of a run of `count` targets (0: this thread alone, no pool). */
 export function poolSize(count: number, opts: Pick<TargetRunOptions, "jobs" | "poolMinFiles">): number {
-  const jobs = Math.max(1, Math.floor(opts.jobs ?? defaultJobs()));
+  const jobs = jobsOf(opts);
   const min = poolMinFiles(opts);
   if (count === 0 || count < min) return 0;
   // One thread: this one, except in runs too large for its heap to hold both every file's
