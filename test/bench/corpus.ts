@@ -38,7 +38,8 @@ export function generateMigration(i: number, random: () => number): string {
   cols.push(`    sa.PrimaryKeyConstraint('id', name=op.f('pk_${table}'))`);
   up.push(`    op.create_table('${table}',\n${cols.join("\n")}\n    )`);
   up.push(`    op.create_index(op.f('ix_${table}_created'), '${table}', ['${word()}_0'], unique=False)`);
-  dn.unshift(`    op.drop_table('${table}')`, `    op.drop_index(op.f('ix_${table}_created'), table_name='${table}')`);
+  // Autogenerate's order: the downgrade undoes the upgrade backwards, index before table.
+  dn.unshift(`    op.drop_index(op.f('ix_${table}_created'), table_name='${table}')`, `    op.drop_table('${table}')`);
   const extra = 2 + Math.floor(random() * 8);
   for (let k = 0; k < extra; k++) {
     const other = `${word()}_${Math.max(0, i - 1 - Math.floor(random() * 20))}`;
