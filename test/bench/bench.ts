@@ -15,7 +15,8 @@
 //   (e) with --real DIR: (b) and (d) on every migrations directory found below DIR;
 //   (f) with --families: CPU time of each rule family (--select ALM0 ... ALM4) on 1,000
 //       files in one thread, over the run with ALM900 alone (load, parse, extract, report).
-// It prints (b) / ((a) / cores) and the other ratios. Not a test: nothing in `npm test`
+// When NODE_EXTRA_CA_CERTS is set (Node then reads that CA bundle at every start, ~30 ms
+// here), (c) and (e) are also timed without it. It prints (b) / ((a) / cores) and the other ratios. Not a test: nothing in `npm test`
 // depends on machine speed. Medians of --repeat runs (default 3), with the range of (b)'s wall times.
 import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
@@ -213,12 +214,25 @@ async function main(): Promise<void> {
     runCli(preArgs, work, cacheEnv);
     const pre = repeatCli(times, preArgs, work, cacheEnv);
     say(`    with the header cache (later commits):  wall ${fmt(pre.wallMs)} (median of ${times}), CPU ${fmt(pre.userMs + pre.systemMs)}, peak RSS ${pre.maxRssMB.toFixed(0)} MB`);
-    const bare = Array.from({ length: 5 }, () => {
-      const t0 = performance.now();
-      spawnSync(process.execPath, ["-e", "0"]);
-      return performance.now() - t0;
-    });
-    say(`    node -e 0 (Node's own start-up): ${fmt(median(bare))}`);
+    if (process.env.NODE_EXTRA_CA_CERTS) {
+      const preNoCa = repeatCli(times, preArgs, work, { ...cacheEnv, NODE_EXTRA_CA_CERTS: "" });
+      say(`    the same without NODE_EXTRA_CA_CERTS (see below): wall ${fmt(preNoCa.wallMs)} (median of ${times}), CPU ${fmt(preNoCa.userMs + preNoCa.systemMs)}`);
+    }
+    const bareStart = (env: NodeJS.ProcessEnv) =>
+      median(
+        Array.from({ length: 5 }, () => {
+          const t0 = performance.now();
+          spawnSync(process.execPath, ["-e", "0"], { env });
+          return performance.now() - t0;
+        }),
+      );
+    say(`    node -e 0 (Node's own start-up): ${fmt(bareStart(process.env))}`);
+    // Node reads the whole CA bundle at start-up when this is set (as on some CI images
+    // and sandboxes); every run above pays it, python3 does not.
+    if (process.env.NODE_EXTRA_CA_CERTS) {
+      const { NODE_EXTRA_CA_CERTS: _, ...withoutCa } = process.env;
+      say(`    NODE_EXTRA_CA_CERTS is set: Node loads it at every start; node -e 0 without it: ${fmt(bareStart(withoutCa))}`);
+    }
 
     const list = path.join(work, "files.txt");
     writeFileSync(list, files.join("\n"));
@@ -241,6 +255,11 @@ async function main(): Promise<void> {
       say(`    alembic-lint check: wall ${fmt(real.wallMs)}, CPU ${fmt(real.userMs + real.systemMs)}, peak RSS ${real.maxRssMB.toFixed(0)} MB`);
       const rpy = pythonParse(realList, repeat);
       if (rpy) say(`    python3 ast.parse: loop ${fmt(rpy.loopMs)}, whole process ${fmt(rpy.processMs)}; check / python process = ${(real.wallMs / rpy.processMs).toFixed(2)}`);
+      if (process.env.NODE_EXTRA_CA_CERTS) {
+        // Empty counts as unset for Node.
+        const noCa = repeatCli(repeat, ["check", ...dirs, "--format", "json", "-o", path.join(work, "real.json"), "--exit-zero", ...jobsArgs], work, { NODE_EXTRA_CA_CERTS: "" });
+        say(`    alembic-lint check without NODE_EXTRA_CA_CERTS: wall ${fmt(noCa.wallMs)}, CPU ${fmt(noCa.userMs + noCa.systemMs)}${rpy ? `; / python process = ${(noCa.wallMs / rpy.processMs).toFixed(2)}` : ""}`);
+      }
     }
     if (values.families) {
       const fam = writeCorpus(path.join(work, "families"), 1000, 11);
