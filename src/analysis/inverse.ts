@@ -1015,6 +1015,19 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
       }
       continue;
     }
+    // A naming convention with %(constraint_name)s (SQLAlchemy's documented
+    // "ck_%(table_name)s_%(constraint_name)s") makes Alembic create `valid_x` as
+    // `ck_users_valid_x`, and a downgrade written against the real name drops that. The
+    // convention lives in the application's MetaData, not in the migration: a drop whose
+    // name holds this one as whole `_`-separated words is taken as its inverse.
+    if (e.obj === "constraint" && e.name !== null) {
+      const expanded = pick((d) => d.action === want && d.obj === "constraint" && sameTable(d, e) && sameKind(d) && conventionForms(d.name, e.name));
+      if (expanded) {
+        used.add(expanded);
+        explained.add(expanded);
+        continue;
+      }
+    }
     if (tempInUp(e)) continue;
     if (e.tableEnt !== null && (upTableNew(e.tableEnt) || downDropsTable(e.tableEnt))) continue;
     if (downSqlDrops(e.tableName)) continue;
@@ -1273,6 +1286,13 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
 }
 
 /** Same dialect options (where, using, ...) on two create_index calls. */
+/** Whether one constraint name is the other with words added by a naming convention (`x` and `ck_t_x`). */
+function conventionForms(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (a == null || b == null || a === b) return false;
+  const [long, short] = a.length > b.length ? [a, b] : [b, a];
+  return long.endsWith(`_${short}`) || long.startsWith(`${short}_`) || long.includes(`_${short}_`);
+}
+
 function sameIndexOptions(a: Op, b: Op): boolean {
   const opts = (op: Op) =>
     JSON.stringify(Object.entries(op.args).filter(([k]) => !["index_name", "table_name", "columns", "unique", "schema", "if_not_exists", "postgresql_concurrently"].includes(k)).map(([k, v]) => [k, isExpr(v) ? v.expr : v]).sort());
