@@ -76,7 +76,7 @@ export default defineRule({
         ctx.report({
           at: op,
           message: "nonConcurrent",
-          data: { index: typeof name === "string" ? `"${name}"` : py(name), table: tableLabel(op.schema, op.table), call },
+          data: { index: typeof name === "string" ? `"${name}"` : name == null ? "(unnamed)" : py(name), table: tableLabel(op.schema, op.table), call },
         });
       }
     }
