@@ -1124,6 +1124,10 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     const fixes: string[] = [];
     for (const [attr, ch] of changes) {
       const dv = finalDown.get(attr);
+      // Both functions restate the same nullability without existing_nullable (ALM107's
+      // finding): a "just to be sure" nullable=True, or the NOT NULL that MySQL needs
+      // restated next to a type change. The column's nullability did not change.
+      if (attr === "nullable" && ch.guessed && dv === ch.after && (ch.after === true || ch.restated)) continue;
       if (dv === undefined) {
         if (downHidden || downSqlMentions(first.name)) continue;
         if (attr === "nullable" && ch.before === undefined) continue;
@@ -1364,6 +1368,10 @@ interface Change {
   /** The value before the upgrade, when known (existing_*, or the opposite of a boolean nullable). */
   before: Value | undefined;
   after: Value;
+  /** `nullable` without existing_nullable: `before` is a guess (or unknown). */
+  guessed?: boolean;
+  /** ...given next to a type or default change, where MySQL-minded code restates the column's nullability. */
+  restated?: boolean;
 }
 
 function changeOf(op: Op, attr: AlterAttr): Change | undefined {
@@ -1374,9 +1382,11 @@ function changeOf(op: Op, attr: AlterAttr): Change | undefined {
       return { before: a.existing_type ?? undefined, after: a.type_ };
     case "nullable":
       if (typeof a.nullable !== "boolean") return undefined;
-      // Without existing_nullable: tightening (`nullable=False`) implies the column was nullable;
-      // relaxing (`nullable=True`) is often written "to be sure" and may be a no-op: unknown.
-      return { before: typeof a.existing_nullable === "boolean" ? a.existing_nullable : a.nullable === false ? true : undefined, after: a.nullable };
+      // Without existing_nullable: tightening (`nullable=False`) implies the column was nullable
+      // (autogenerate writes existing_nullable whenever nullability stays); relaxing
+      // (`nullable=True`) is often written "to be sure" and may be a no-op: unknown.
+      if (typeof a.existing_nullable === "boolean") return { before: a.existing_nullable, after: a.nullable };
+      return { before: a.nullable === false ? true : undefined, after: a.nullable, guessed: true, restated: changesMore(a) };
     case "server_default":
       if (!given(a, "server_default")) return undefined;
       return { before: given(a, "existing_server_default") ? a.existing_server_default : undefined, after: a.server_default! };
@@ -1384,6 +1394,11 @@ function changeOf(op: Op, attr: AlterAttr): Change | undefined {
       if (!given(a, "comment")) return undefined;
       return { before: "existing_comment" in a ? a.existing_comment : undefined, after: a.comment! };
   }
+}
+
+/** An alter that changes the type or the server default besides nullability. */
+function changesMore(a: Op["args"]): boolean {
+  return (a.type_ !== undefined && a.type_ !== null) || given(a, "server_default");
 }
 
 /** Net changes of several alters of one column in one function: first `before`, last `after`. */
@@ -1394,7 +1409,7 @@ function netChanges(ops: Op[]): Map<AlterAttr, Change> {
       const c = changeOf(op, attr);
       if (!c) continue;
       const prev = out.get(attr);
-      out.set(attr, prev ? { before: prev.before, after: c.after } : c);
+      out.set(attr, prev ? { ...prev, after: c.after } : c);
     }
   }
   for (const [attr, c] of [...out]) if (c.before !== undefined && differs(attr, c.before, c.after) === false) out.delete(attr);
