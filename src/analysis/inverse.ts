@@ -389,8 +389,13 @@ export function upgradeHasOps(s: Section | null): boolean {
 }
 
 /** An execute of literal SQL that only reads (SELECT, SET, SHOW, ...): it changes nothing to undo. */
+/** Statements that change neither schema nor data: session settings and transaction control. */
+const SESSION_STATEMENT = /^\s*(?:SET|RESET|SHOW|COMMIT|BEGIN|START\s+TRANSACTION)\b/i;
+
 function readOnly(op: Op): boolean {
-  if (op.name !== "execute" || typeof op.sql !== "string") return false;
+  if (op.name !== "execute") return false;
+  // `f"SET SESSION statement_timeout={x}"`: the statement's kind is in its literal start.
+  if (typeof op.sql !== "string") return isFString(op) && SESSION_STATEMENT.test(exprOf(op).trim().replace(/^[rRbB]?[fF][rRbB]?("""|'''|"|')/, ""));
   const ts = sqlTargets(op.sql);
   return ts !== null && ts.length > 0 && ts.every((t) => t.kind === "read");
 }
