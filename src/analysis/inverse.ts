@@ -1232,6 +1232,11 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
             what = `renames table ${pyStr(d.renameFrom!)}, which upgrade() did not rename`;
           } else if (d.action === "drop") {
             if (upSqlMentions(d.op.table)) continue;
+            // Dropping a table undoes what the upgrade added to it (columns, indexes, changes),
+            // unless the upgrade dropped that table itself.
+            const te = d.tableEnt;
+            const added = te !== null && U.events.some((x) => x.tableEnt === te && x.obj !== "table" && x.action !== "drop");
+            if (added && !U.events.some((x) => x.obj === "table" && x.action === "drop" && x.tableEnt === te)) continue;
             what = `drops table ${pyStr(d.op.table!)}, which upgrade() did not create`;
           } else {
             if (upSqlMentions(d.op.table)) continue;
