@@ -58,14 +58,25 @@ export function conflictingHeadGroups(g: RevisionGraph, others: RevisionGraph[] 
   return groups;
 }
 
-/** The latest revisions from which two or more of the heads descend. */
+/**
+ * The revisions where the heads' histories part: two of its children lead to different
+ * heads (aaaa → {bbbb, cccc}, bbbb → {dddd, eeee} with heads cccc, dddd, eeee: aaaa and
+ * bbbb). A fork that merges again before any head is not one.
+ */
 export function branchPointsOf(g: RevisionGraph, heads: string[]): string[] {
-  const count = new Map<string, number>();
-  for (const h of heads) for (const a of ancestors(g, [h], false)) count.set(a, (count.get(a) ?? 0) + 1);
-  const shared = [...count].filter(([, n]) => n > 1).map(([id]) => id);
-  const sharedSet = new Set(shared);
-  // Keep those with no shared descendant other than themselves.
-  return shared.filter((id) => ![...g.children.get(id) ?? []].some((c) => sharedSet.has(c))).sort();
+  const lineage = heads.map((h) => new Set([h, ...ancestors(g, [h], false)]));
+  /** Which heads a revision leads to, as a bit set over `heads`. */
+  const reaches = (id: string) => lineage.reduce((bits, l, i) => (l.has(id) ? bits | (1n << BigInt(i)) : bits), 0n);
+  const out = new Set<string>();
+  for (const l of lineage) {
+    for (const id of l) {
+      if (out.has(id)) continue;
+      const sets = [...(g.children.get(id) ?? [])].map(reaches).filter((b) => b !== 0n);
+      // Two children each reaching a head the other does not.
+      if (sets.some((a, i) => sets.some((b, j) => j > i && (a & ~b) !== 0n && (b & ~a) !== 0n))) out.add(id);
+    }
+  }
+  return [...out].sort();
 }
 
 export default defineRule({

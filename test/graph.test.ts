@@ -9,6 +9,7 @@ import { findRevisionTargets, scanScripts, type MigrationSetWithScripts } from "
 import { runRules } from "../src/engine/run.js";
 import { resolveSelection } from "../src/engine/registry.js";
 import type { Migration } from "../src/model.js";
+import { branchPointsOf } from "../rules/alm001-multiple-heads.js";
 
 interface Spec {
   rev: string | null;
@@ -175,6 +176,32 @@ describe("graph: heads, bases, branch points, merges", () => {
     expect(g.hasOpaqueLabels).toBe(true);
     expect(g.nodes.get("dddd4")?.declaredLabels).toEqual(["plain"]);
     expect(g.nodes.get("dddd4")?.exprLabels).toEqual(["cli.EXPAND_BRANCH"]);
+  });
+});
+
+describe("ALM001's branch points (where the heads' histories part)", () => {
+  it("a fork inside a fork: both revisions are named, not only the inner one", async () => {
+    const g = await graph([
+      { rev: "aaaa", down: null },
+      { rev: "bbbb", down: "aaaa" },
+      { rev: "cccc", down: "aaaa" },
+      { rev: "dddd", down: "bbbb" },
+      { rev: "eeee", down: "bbbb" },
+    ]);
+    expect(branchPointsOf(g, ["cccc", "dddd", "eeee"])).toEqual(["aaaa", "bbbb"]);
+    expect(branchPointsOf(g, ["dddd", "eeee"])).toEqual(["bbbb"]);
+  });
+
+  it("a fork merged again before the heads part is not a branch point", async () => {
+    const g = await graph([
+      { rev: "aaaa", down: null },
+      { rev: "bbbb", down: "aaaa" },
+      { rev: "cccc", down: "aaaa" },
+      { rev: "dddd", down: ["bbbb", "cccc"] },
+      { rev: "eeee", down: "dddd" },
+      { rev: "ffff", down: "dddd" },
+    ]);
+    expect(branchPointsOf(g, ["eeee", "ffff"])).toEqual(["dddd"]);
   });
 });
 
