@@ -96,9 +96,9 @@ export default defineRule({
         'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "3f2a1b4c5d6e"\ndown_revision = "1a2b3c4d5e6f"\n\n\ndef upgrade():\n    op.create_table(\n        "order",\n        sa.Column("id", sa.Integer(), primary_key=True),\n        sa.Column("status", sa.Enum("new", "paid", name="order_status"), nullable=False),\n    )\n\n\ndef downgrade():\n    op.drop_table("order")\n    sa.Enum(name="order_status").drop(op.get_bind(), checkfirst=False)\n',
     },
     messages: {
-      leak: (a: { call: string; type: string }) =>
+      leak: (a: { call: string; type: string; after: string }) =>
         `${a.call} leaves the PostgreSQL type "${a.type}" behind (the upgrade created it): re-running the upgrade fails ` +
-        `with "type already exists"; add \`sa.Enum(name="${a.type}").drop(op.get_bind(), checkfirst=False)\` after it`,
+        `with "type already exists"; add \`sa.Enum(name="${a.type}").drop(op.get_bind(), checkfirst=False)\` ${a.after}`,
     },
   },
   check(m, ctx) {
@@ -118,12 +118,13 @@ export default defineRule({
       if (unknown) continue;
       for (const [k, c] of created) {
         if (dropped.has(k)) continue;
-        const at = down.ops.find(
-          (op) =>
-            !op.conditional && op.table !== null &&
-            ((op.name === "drop_table" && c.tables.has(low(op.table))) ||
-              (op.name === "drop_column" && typeof op.args.column_name === "string" && c.columns.has(`${low(op.table)}\0${low(op.args.column_name)}`))),
-        );
+        const dropsUser = (op: Op) =>
+          !op.conditional && op.table !== null &&
+          ((op.name === "drop_table" && c.tables.has(low(op.table))) ||
+            (op.name === "drop_column" && typeof op.args.column_name === "string" && c.columns.has(`${low(op.table)}\0${low(op.args.column_name)}`)));
+        const at = down.ops.find(dropsUser);
+        // The type can only go once nothing uses it: after the last table or column dropped.
+        const last = [...down.ops].reverse().find(dropsUser);
         const sqlDrop = at
           ? undefined
           : down.ops.find((op) => !op.conditional && op.name === "execute" && typeof op.sql === "string" && sqlDropsTable(op.sql, c.tables));
@@ -133,17 +134,18 @@ export default defineRule({
           ctx.report({
             at: target,
             message: "leak",
-            data: { call: "this DROP TABLE", type: c.name },
+            data: { call: "this DROP TABLE", type: c.name, after: "after it" },
             related: [{ span: c.span ?? up.span, message: `the upgrade creates type "${c.name}" here` }],
             fingerprint: `enum:${k}`,
           });
           continue;
         }
-        const call = at.name === "drop_table" ? `op.drop_table("${at.table}")` : `op.drop_column("${at.table}", "${String(at.args.column_name)}")`;
+        const callOf = (op: Op) => (op.name === "drop_table" ? `op.drop_table("${op.table}")` : `op.drop_column("${op.table}", "${String(op.args.column_name)}")`);
+        const after = last && last !== at ? `after ${callOf(last)} (line ${last.span.line}), the last operation that drops a user of the type` : "after it";
         ctx.report({
           at,
           message: "leak",
-          data: { call, type: c.name },
+          data: { call: callOf(at), type: c.name, after },
           related: [{ span: c.span ?? up.span, message: `the upgrade creates type "${c.name}" here` }],
           fingerprint: `enum:${k}`,
         });

@@ -1,0 +1,22 @@
+// Messages whose advice depends on more than the reported op (the fixture harness checks
+// codes and lines only).
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { lintSources } from "../src/index.js";
+
+describe("ALM110: where the type's drop goes", () => {
+  it("after the last table or column that uses the type, not after the first", async () => {
+    const file = "fixtures/alm110-enum-type-leak/several_users.py";
+    const { diagnostics } = await lintSources([{ path: file, text: readFileSync(file, "utf8") }], { select: ["ALM110"] });
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]!.span.line).toBe(31);
+    expect(diagnostics[0]!.message).toContain('after op.drop_table("project_version") (line 32)');
+  });
+
+  it("after the reported op when it is the only user dropped", async () => {
+    const file = "fixtures/alm110-enum-type-leak/create_table_enum.py";
+    const { diagnostics } = await lintSources([{ path: file, text: readFileSync(file, "utf8") }], { select: ["ALM110"] });
+    expect(diagnostics.length).toBeGreaterThan(0);
+    for (const d of diagnostics) expect(d.message).toMatch(/checkfirst=False\)` after it$/);
+  });
+});
