@@ -115,9 +115,9 @@ async function dispatch(argv: string[], io: IO): Promise<number> {
   const command = first && COMMANDS.has(first) ? first : "check";
   const rest = first && COMMANDS.has(first) ? argv.slice(1) : argv;
   if (command === "graph" || command === "plan") {
-    // Each lives in its own module; loaded only when asked for.
-    const specifier = `./commands/${command}.js`;
-    const mod = (await import(specifier)) as { run: (argv: string[], io: { stdout: IO["stdout"]; stderr: IO["stderr"]; cwd: string }) => Promise<number> };
+    // Each lives in its own module, loaded only when asked for. Literal specifiers: the
+    // bundler (scripts/bundle.mjs) cannot follow a computed one into dist/bin.
+    const mod = command === "graph" ? await import("./commands/graph.js") : await import("./commands/plan.js");
     return mod.run(rest, io);
   }
   let parsed;

@@ -156,3 +156,28 @@ describe("cli", () => {
     expect(run(["versions/latin.py"], { cwd: dir }).stdout).not.toContain("ALM900");
   });
 });
+
+describe("every command runs from the shipped bundle (dist/bin)", () => {
+  const shop = path.join(ROOT, "examples", "shop");
+
+  it("graph --json", () => {
+    const r = run(["graph", "--json"], { cwd: shop });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveProperty("trees");
+  });
+
+  it("plan", () => {
+    const r = run(["plan", "--from", "3e4f5a6b7c8d", "--to", "5a6b7c8d9e0f"], { cwd: shop });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("upgrade from 3e4f5a6b7c8d to 5a6b7c8d9e0f: 2 migrations");
+  });
+
+  it("rules, explain and inspect", () => {
+    expect(run(["rules"]).code).toBe(0);
+    expect(run(["explain", "ALM302"]).stdout).toContain("ALM302 drop-column");
+    const r = run(["inspect", "--json", path.join(shop, "migrations", "versions", "2024_04_19_0900-4f5a6b7c8d9e_drop_legacy_fax.py")]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveProperty("files");
+  });
+});
