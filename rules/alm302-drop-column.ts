@@ -1,6 +1,15 @@
 import { defineRule } from "../src/engine/rule.js";
 import { Creations, mayReport, tableLabel } from "../src/analysis/data-loss.js";
 
+const COPYING = /^\s*(?:UPDATE|INSERT)\b/i;
+
+/** `name` as a whole word of the SQL text (quoted or not). */
+function mentions(sql: string, name: string): boolean {
+  const i = sql.toLowerCase().indexOf(name.toLowerCase());
+  if (i < 0) return false;
+  return new RegExp(`(?:^|[^\\w$])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:[^\\w$]|$)`, "i").test(sql);
+}
+
 export default defineRule({
   meta: {
     code: "ALM302",
@@ -29,8 +38,13 @@ export default defineRule({
       peers: 'squawk: `ban-drop-column`; strong_migrations: "Removing a column"; django-migration-linter: `DROP_COLUMN`',
     },
     messages: {
+      droppedAfterCopy: (a: { table: string; column: string; line: number }) =>
+        `dropping column "${a.column}" of ${a.table} deletes it once the upgrade's SQL on line ${a.line} has read it ` +
+        `(a copy into another column?): values that copy does not carry over are lost, and code that still reads the ` +
+        `column breaks; check the copy and the downgrade's way back, or drop the column in a later migration ` +
+        `(expand/contract); record the approval with # alembic-lint: ignore[ALM302] <reason>`,
       dropColumn: (a: { table: string; column: string }) =>
-        `dropping column "${a.column}" of ${a.table} deletes its value in every row and downgrade() cannot bring the values back; ` +
+        `dropping column "${a.column}" of ${a.table} deletes its value in every row, which no downgrade can bring back unless they are copied elsewhere first; ` +
         `use expand/contract: stop reading and writing the column first, copy the data elsewhere if it is still needed, ` +
         `and drop it in a later migration (a rename is op.alter_column(..., new_column_name=...)); ` +
         `record the approval with # alembic-lint: ignore[ALM302] <reason>`,
@@ -45,12 +59,13 @@ export default defineRule({
         const column = op.args.column_name;
         if (typeof column !== "string") continue;
         if (created.column(op.schema, op.table!, column, op.order)) continue;
-        ctx.report({
-          at: op,
-          message: "dropColumn",
-          data: { table: tableLabel(op.schema, op.table), column },
-          fingerprint: `drop_column:${op.schema ?? ""}.${op.table}.${column}`,
-        });
+        const table = tableLabel(op.schema, op.table);
+        const fingerprint = `drop_column:${op.schema ?? ""}.${op.table}.${column}`;
+        // An UPDATE or INSERT on the table that reads the column first: the values were
+        // (probably) carried over: say so instead of the plain "values are gone".
+        const copy = s.ops.find((o) => o.order < op.order && typeof o.sql === "string" && COPYING.test(o.sql) && mentions(o.sql, op.table!) && mentions(o.sql, column));
+        if (copy) ctx.report({ at: op, message: "droppedAfterCopy", data: { table, column, line: copy.span.line }, fingerprint });
+        else ctx.report({ at: op, message: "dropColumn", data: { table, column }, fingerprint });
       }
     }
   },

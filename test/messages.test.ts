@@ -20,3 +20,20 @@ describe("ALM110: where the type's drop goes", () => {
     for (const d of diagnostics) expect(d.message).toMatch(/checkfirst=False\)` after it$/);
   });
 });
+
+describe("ALM302: a drop after SQL that read the column", () => {
+  it("says the values may have been copied, instead of 'gone for good'", async () => {
+    const file = "fixtures/alm302-drop-column/copied_before_drop.py";
+    const { diagnostics } = await lintSources([{ path: file, text: readFileSync(file, "utf8") }], { select: ["ALM302"] });
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]!.message).toContain("once the upgrade's SQL on line 17 has read it");
+  });
+
+  it("keeps the plain message when nothing read the column first", async () => {
+    const file = "fixtures/alm302-drop-column/" + "plain_drop.py";
+    const text = 'from alembic import op\n\n\ndef upgrade():\n    op.execute("UPDATE account SET fax = NULL")\n    op.drop_column("customer", "fax")\n\n\ndef downgrade():\n    pass\n';
+    const { diagnostics } = await lintSources([{ path: file, text }], { select: ["ALM302"] });
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]!.message).toContain("deletes its value in every row");
+  });
+});
