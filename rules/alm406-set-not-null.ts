@@ -2,6 +2,7 @@ import { defineRule } from "../src/engine/rule.js";
 import { isExpr, type Op, type Section, type Value } from "../src/model.js";
 import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, schemaKw, sqlIdent, tableLabel, alterActions } from "../src/analysis/online-safety.js";
 import { FileCache } from "../src/analysis/file-cache.js";
+import { ancestors, graphOf } from "../src/graph.js";
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -16,6 +17,26 @@ function text(v: Value | undefined): string {
 /** A constraint name like `ck_user_email_not_null` / `user_email_nn`. */
 function notNullName(name: string, column: string): boolean {
   return name.toLowerCase().includes(column.toLowerCase()) && /not_?null|_nn\b|\bnn_/i.test(name);
+}
+
+/** Explicit, so that refineInTree can read the table and column back. */
+function fingerprintOf(table: string, column: string): string {
+  return `set_not_null:${table}.${column}`;
+}
+
+/**
+ * Another revision's text shows the recipe for this column: a `CHECK (column IS NOT NULL)`
+ * constraint (SQL or create_check_constraint) or the VALIDATE of a not-null constraint,
+ * in a file that names the table. Postgres 12+ then sets NOT NULL without a scan.
+ */
+function recipeInSource(source: string, table: string, column: string): boolean {
+  if (!/not\s+null|not_?null|_nn\b/i.test(source)) return false;
+  const lower = source.toLowerCase();
+  if (!lower.includes(table.toLowerCase()) || !lower.includes(column.toLowerCase())) return false;
+  const col = escapeRe(column);
+  if (/\bcheck\b|create_check_constraint/i.test(source) && new RegExp(`(?<![\\w$])["'\\\\]*${col}["'\\\\]*\\s*\\)?\\s+is\\s+not\\s+null\\b`, "i").test(source)) return true;
+  for (const v of source.matchAll(/\bvalidate\s+constraint\s+["'\\]*([\w$]+)/gi)) if (notNullName(v[1]!, column)) return true;
+  return false;
 }
 
 const recipeCache = new FileCache<Section, Op[]>();
@@ -120,6 +141,7 @@ export default defineRule({
               at: op,
               message: "setNotNull",
               data: { table: tableLabel(schema, table), column: action.column, t: table, schemaKw: schema ? `, schema=${JSON.stringify(schema)}` : "", sqlColumn: sqlIdent(action.column) },
+              fingerprint: fingerprintOf(table, action.column),
             });
           }
           continue;
@@ -135,8 +157,25 @@ export default defineRule({
           at: op,
           message: "setNotNull",
           data: { table: tableLabel(op.schema, op.table), column, t: op.table!, schemaKw: schemaKw(op), sqlColumn: sqlIdent(column) },
+          fingerprint: fingerprintOf(op.table!, column),
         });
       }
     }
+  },
+  refineInTree(findings, set) {
+    const g = graphOf(set);
+    const nodeOf = new Map<string, string>();
+    for (const [id, n] of g.nodes) nodeOf.set(n.migration.path, id);
+    return findings.filter((d) => {
+      const f = /^set_not_null:(.*)\.([^.]*)$/.exec(d.fingerprint);
+      if (!f) return true;
+      const [, table, column] = f as unknown as [string, string, string];
+      // The earlier revisions of this one, or every other file when its place is unknown.
+      const id = nodeOf.get(d.path);
+      const earlier = id !== undefined ? ancestors(g, [id]) : null;
+      return !set.migrations.some(
+        (m) => m.path !== d.path && (earlier === null || earlier.has(nodeOf.get(m.path) ?? "")) && recipeInSource(m.source, table, column),
+      );
+    });
   },
 });

@@ -112,6 +112,12 @@ export interface Rule<M extends Messages = Messages> {
   check?(migration: Migration, ctx: RuleContext<M>): void;
   /** Check over one whole versions tree. */
   checkProject?(set: MigrationSet, ctx: ProjectContext<M>): void;
+  /**
+   * A second look at this rule's per-file findings with the whole versions tree in view
+   * (a safe recipe spread over several revisions): returns the findings that stand.
+   * Function bodies of other files may not be at hand; their `source` is.
+   */
+  refineInTree?(findings: Diagnostic[], set: MigrationSet): Diagnostic[];
 }
 
 export function defineRule<M extends Messages>(rule: Rule<M>): Rule<M> {

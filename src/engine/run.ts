@@ -155,7 +155,15 @@ export function runProjectRules(sets: MigrationSet[], opts: RunOptions, fileResu
     }
     opts.rules.forEach(({ rule, severity }, index) => {
       if (rule.check) {
-        for (const d of perRule[index]!.diagnostics) diagnostics.push(d);
+        let found = perRule[index]!.diagnostics;
+        if (rule.refineInTree && found.length > 0) {
+          try {
+            found = rule.refineInTree(found, set);
+          } catch (err) {
+            internalErrors.push(internal(rule, set.path, err));
+          }
+        }
+        for (const d of found) diagnostics.push(d);
         for (const e of perRule[index]!.internalErrors) internalErrors.push(e);
       }
       if (!rule.checkProject) return;
