@@ -104,7 +104,8 @@ export default defineRule({
         "`ALTER TABLE ... ALTER COLUMN ... SET NOT NULL` in literal SQL passed to `op.execute()` is checked too. " +
         "Not reported for columns added (or tables created) in the same migration: filling a new column before " +
         "setting it `NOT NULL` is ALM206's business. Also silent when the function shows the recipe (a " +
-        "`CHECK (c IS NOT NULL)` constraint on the column). PostgreSQL only: on MySQL, `MODIFY ... NOT NULL` " +
+        "`CHECK (c IS NOT NULL)` constraint on the column), or an earlier revision of the tree does (its CHECK " +
+        "constraint or the VALIDATE of a not-null constraint on that column). PostgreSQL only: on MySQL, `MODIFY ... NOT NULL` " +
         "rebuilds the table (online, `ALGORITHM=INPLACE`, in strict mode) and still fails on existing `NULL`s.",
       bad:
         'from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n' +
