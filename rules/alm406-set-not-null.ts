@@ -1,8 +1,8 @@
 import { defineRule } from "../src/engine/rule.js";
-import { isExpr, type Op, type Section, type Value } from "../src/model.js";
+import { isExpr, type Migration, type Op, type Section, type Value } from "../src/model.js";
 import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, schemaKw, sqlIdent, tableLabel, alterActions } from "../src/analysis/online-safety.js";
 import { FileCache } from "../src/analysis/file-cache.js";
-import { ancestors, graphOf } from "../src/graph.js";
+import { descendants, graphOf } from "../src/graph.js";
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -29,8 +29,9 @@ function fingerprintOf(table: string, column: string): string {
  * constraint (SQL or create_check_constraint) or the VALIDATE of a not-null constraint,
  * in a file that names the table. Postgres 12+ then sets NOT NULL without a scan.
  */
+const MAY_HOLD_RECIPE = /not\s+null|not_?null|_nn\b/i;
+
 function recipeInSource(source: string, table: string, column: string): boolean {
-  if (!/not\s+null|not_?null|_nn\b/i.test(source)) return false;
   const lower = source.toLowerCase();
   if (!lower.includes(table.toLowerCase()) || !lower.includes(column.toLowerCase())) return false;
   const col = escapeRe(column);
@@ -167,16 +168,27 @@ export default defineRule({
     const g = graphOf(set);
     const nodeOf = new Map<string, string>();
     for (const [id, n] of g.nodes) nodeOf.set(n.migration.path, id);
+    // Files that may hold a recipe at all (read once), and the revisions that come after each.
+    const candidates = set.migrations.filter((m) => MAY_HOLD_RECIPE.test(m.source));
+    const later = new Map<Migration, Set<string> | null>();
+    const laterOf = (m: Migration) => {
+      if (!later.has(m)) {
+        const id = nodeOf.get(m.path);
+        later.set(m, id !== undefined ? descendants(g, [id]) : null);
+      }
+      return later.get(m)!;
+    };
     return findings.filter((d) => {
       const f = /^set_not_null:(.*)\.([^.]*)$/.exec(d.fingerprint);
       if (!f) return true;
       const [, table, column] = f as unknown as [string, string, string];
-      // The earlier revisions of this one, or every other file when its place is unknown.
       const id = nodeOf.get(d.path);
-      const earlier = id !== undefined ? ancestors(g, [id]) : null;
-      return !set.migrations.some(
-        (m) => m.path !== d.path && (earlier === null || earlier.has(nodeOf.get(m.path) ?? "")) && recipeInSource(m.source, table, column),
-      );
+      // A recipe in an earlier revision (or anywhere when either place in the graph is unknown).
+      return !candidates.some((m) => {
+        if (m.path === d.path || !recipeInSource(m.source, table, column)) return false;
+        const after = laterOf(m);
+        return id === undefined || after === null || after.has(id);
+      });
     });
   },
 });
