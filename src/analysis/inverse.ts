@@ -1024,9 +1024,9 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     // "ck_%(table_name)s_%(constraint_name)s") makes Alembic create `valid_x` as
     // `ck_users_valid_x`, and a downgrade written against the real name drops that. The
     // convention lives in the application's MetaData, not in the migration: a drop whose
-    // name holds this one as whole `_`-separated words is taken as its inverse.
+    // name ends with this one after words naming the table is taken as its inverse.
     if (e.obj === "constraint" && e.name !== null) {
-      const expanded = pick((d) => d.action === want && d.obj === "constraint" && sameTable(d, e) && sameKind(d) && conventionForms(d.name, e.name));
+      const expanded = pick((d) => d.action === want && d.obj === "constraint" && sameTable(d, e) && sameKind(d) && conventionForms(d.name, e.name, e.tableName));
       if (expanded) {
         used.add(expanded);
         explained.add(expanded);
@@ -1300,11 +1300,13 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
 }
 
 /** Same dialect options (where, using, ...) on two create_index calls. */
-/** Whether one constraint name is the other with words added by a naming convention (`x` and `ck_t_x`). */
-function conventionForms(a: string | null | undefined, b: string | null | undefined): boolean {
+/** Whether one constraint name is the other with a naming convention's words before it (`x` and `ck_t_x`). */
+function conventionForms(a: string | null | undefined, b: string | null | undefined, table: string | null): boolean {
   if (a == null || b == null || a === b) return false;
   const [long, short] = a.length > b.length ? [a, b] : [b, a];
-  return long.endsWith(`_${short}`) || long.startsWith(`${short}_`) || long.includes(`_${short}_`);
+  // `ck_users_valid_x` for `valid_x` on "users": the convention's words come first and name the table.
+  if (!long.endsWith(`_${short}`)) return false;
+  return table === null || long.slice(0, long.length - short.length).toLowerCase().includes(table.toLowerCase());
 }
 
 function sameIndexOptions(a: Op, b: Op): boolean {
