@@ -188,8 +188,16 @@ export function createsTablesOutsideOps(m: Migration): boolean {
   return v;
 }
 
+const CREATE_OUTSIDE_OPS = /\bcreate_all\s*\(|\.create\s*\(\s*(?:bind\s*=\s*)?(?:op\.get_bind\(\)|bind|conn|connection|engine)\b/g;
+
 function createsTablesOutsideOpsUncached(m: Migration): boolean {
-  return /\bcreate_all\s*\(|\.create\s*\(\s*(?:bind\s*=\s*)?(?:op\.get_bind\(\)|bind|conn|connection|engine)\b/.test(m.source);
+  // An enum type's `.create(bind)` is a type event the extractor reads: it creates no table.
+  const typeEvents = m.sections.flatMap((s) => s.typeEvents);
+  for (const match of m.source.matchAll(CREATE_OUTSIDE_OPS)) {
+    const at = match.index!;
+    if (!typeEvents.some((e) => e.span.start !== undefined && e.span.end !== undefined && e.span.start <= at && at < e.span.end)) return true;
+  }
+  return false;
 }
 
 /** `"schema.table"` or `"table"` for messages. */
