@@ -192,11 +192,9 @@ const CREATE_OUTSIDE_OPS = /\bcreate_all\s*\(|\.create\s*\(\s*(?:bind\s*=\s*)?(?
 
 function createsTablesOutsideOpsUncached(m: Migration): boolean {
   // An enum type's `.create(bind)` is a type event the extractor reads: it creates no table.
-  const typeEvents = m.sections.flatMap((s) => s.typeEvents);
-  for (const match of m.source.matchAll(CREATE_OUTSIDE_OPS)) {
-    const at = match.index!;
-    if (!typeEvents.some((e) => e.span.start !== undefined && e.span.end !== undefined && e.span.start <= at && at < e.span.end)) return true;
-  }
+  const isTypeEvent = (at: number) =>
+    m.sections.some((s) => s.typeEvents.some((e) => e.span.start !== undefined && e.span.end !== undefined && e.span.start <= at && at < e.span.end));
+  for (const match of m.source.matchAll(CREATE_OUTSIDE_OPS)) if (!isTypeEvent(match.index!)) return true;
   return false;
 }
 

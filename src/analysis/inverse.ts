@@ -388,10 +388,10 @@ export function upgradeHasOps(s: Section | null): boolean {
   return s !== null && s.ops.some((op) => !readOnly(op));
 }
 
-/** An execute of literal SQL that only reads (SELECT, SET, SHOW, ...): it changes nothing to undo. */
 /** Statements that change neither schema nor data: session settings and transaction control. */
 const SESSION_STATEMENT = /^\s*(?:SET|RESET|SHOW|COMMIT|BEGIN|START\s+TRANSACTION)\b/i;
 
+/** An execute of SQL that only reads (SELECT, SET, SHOW, ...): it changes nothing to undo. */
 function readOnly(op: Op): boolean {
   if (op.name !== "execute") return false;
   // `f"SET SESSION statement_timeout={x}"`: the statement's kind is in its literal start.
@@ -1299,7 +1299,6 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
   return result;
 }
 
-/** Same dialect options (where, using, ...) on two create_index calls. */
 /** Whether one constraint name is the other with a naming convention's words before it (`x` and `ck_t_x`). */
 function conventionForms(a: string | null | undefined, b: string | null | undefined, table: string | null): boolean {
   if (a == null || b == null || a === b) return false;
@@ -1309,6 +1308,7 @@ function conventionForms(a: string | null | undefined, b: string | null | undefi
   return table === null || long.slice(0, long.length - short.length).toLowerCase().includes(table.toLowerCase());
 }
 
+/** Same dialect options (where, using, ...) on two create_index calls. */
 function sameIndexOptions(a: Op, b: Op): boolean {
   const opts = (op: Op) =>
     JSON.stringify(Object.entries(op.args).filter(([k]) => !["index_name", "table_name", "columns", "unique", "schema", "if_not_exists", "postgresql_concurrently"].includes(k)).map(([k, v]) => [k, isExpr(v) ? v.expr : v]).sort());
