@@ -292,8 +292,11 @@ class Converter {
     const clause = n.namedChildren.find((c) => c?.type === "with_clause");
     for (const item of clause?.namedChildren ?? []) {
       if (!item || item.type !== "with_item") continue;
-      const value = item.childForFieldName("value");
+      let value = item.childForFieldName("value");
       if (!value) continue;
+      // `with (x as y):` (one item in parentheses, Python 3.10) is a parenthesized as-pattern.
+      const inParens = value.type === "parenthesized_expression" && value.namedChildCount === 1 ? value.namedChildren[0] : null;
+      if (inParens?.type === "as_pattern") value = inParens;
       if (value.type === "as_pattern") {
         const inner = value.namedChildren[0];
         const target = value.childForFieldName("alias");
