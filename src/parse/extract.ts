@@ -713,6 +713,8 @@ class Extractor {
     if (fn.k === "name") {
       const target = this.evaluate(fn, st);
       if (isSpecial(target) && target.sp === "func") return this.inline(target.def, target.scope, e, st);
+      // `from alembic.op import add_column`: the same operation as `op.add_column`.
+      if (isExprV(target) && target.ref?.startsWith("alembic.op.")) return this.callOnSpecial(OP, target.ref.slice("alembic.op.".length), e, st);
       const { args, kwargs } = this.evalArgs(e, st);
       if (isExprV(target) && !target.ref) {
         const folded = foldBuiltin(fn.id, args);
