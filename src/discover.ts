@@ -227,7 +227,9 @@ export function discover(paths: string[], opts: DiscoverOptions = {}): VersionsT
       continue;
     }
     if (looksLikeVersionsDir(abs) || listTree(abs, false).some((f) => /^\s*revision\s*(:[^=]*)?=/m.test(safeRead(f)))) {
-      add(abs, false, "all");
+      // A versions directory with its files only in subdirectories (keystone's
+      // <release>/expand|contract): read them, as recursive_version_locations does.
+      add(abs, listTree(abs, false).length === 0, "all");
       continue;
     }
     // A repository root: every versions directory below it.

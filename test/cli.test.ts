@@ -181,3 +181,12 @@ describe("every command runs from the shipped bundle (dist/bin)", () => {
     expect(JSON.parse(r.stdout)).toHaveProperty("files");
   });
 });
+
+describe("a versions directory whose files sit in subdirectories", () => {
+  it("reads them (keystone's <release>/expand|contract layout), as recursive_version_locations does", () => {
+    const dir = tempTree({ "migrations/versions/2024.01/expand/aaaa00000001_user.py": CLEAN });
+    const r = run(["check", path.join(dir, "migrations", "versions"), "--format", "json", "--exit-zero"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).summary.files).toBe(1);
+  });
+});
