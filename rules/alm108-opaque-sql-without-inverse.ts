@@ -1,6 +1,6 @@
 import { defineRule } from "../src/engine/rule.js";
 import { checkedPairs } from "../src/analysis/inverse.js";
-import { dataTargets, type DataTarget } from "../src/analysis/sql-targets.js";
+import { dataTargets, isBatchTempTable, type DataTarget } from "../src/analysis/sql-targets.js";
 import type { Op, Section } from "../src/model.js";
 
 const low = (s: string) => s.toLowerCase();
@@ -48,6 +48,7 @@ function exempt(t: DataTarget, made: ReturnType<typeof createdBy>, downNames: st
   // DDL in SQL whose object the downgrade handles with an operation (ADD CONSTRAINT ... / drop_constraint).
   if (t.kind === "ddl" && t.text && downNames.some((n) => mentions(t.text!, n))) return true;
   if (t.table === null) return false;
+  if (isBatchTempTable(t.table)) return true;
   const table = low(t.table);
   if (made.tables.has(table)) return true;
   if (t.kind === "update" && t.columns && t.columns.length > 0) {

@@ -2,6 +2,7 @@ import { defineRule } from "../src/engine/rule.js";
 import { tokenize, type SqlName, type SqlStatement } from "../src/analysis/sql.js";
 import { isExpr, type Migration, type Op, type Section, type Value } from "../src/model.js";
 import { clipSql, coreDml, Creations, createsTablesOutsideOps, hiddenBefore, literalSql, mayReport, otherSection, rebuiltSwap, statementsOf } from "../src/analysis/data-loss.js";
+import { isBatchTempTable } from "../src/analysis/sql-targets.js";
 
 interface Hit {
   sql: string;
@@ -91,6 +92,7 @@ const BOOKKEEPING = /^alembic_version\w*$/i;
 
 function judge(st: SqlStatement, op: Op, scope: Scope, dialect: string): Hit | null {
   if (st.table && BOOKKEEPING.test(st.table.name) && (st.kind === "update" || st.kind === "delete" || st.kind === "truncate")) return null;
+  if (st.table && isBatchTempTable(st.table.name)) return null;
   const sql = clipSql(st.text);
   const o = op.order;
   switch (st.kind) {

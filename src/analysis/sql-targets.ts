@@ -58,6 +58,11 @@ function fromStatement(st: SqlStatement): DataTarget | null {
 }
 
 /** Targets of literal SQL; null when any statement cannot be read. */
+/** The temporary table of Alembic's batch mode (`_alembic_tmp_<table>`): no user data, cleaning it up needs no inverse. */
+export function isBatchTempTable(name: string): boolean {
+  return /^_alembic_tmp_/i.test(name);
+}
+
 export function sqlTargets(sql: string): DataTarget[] | null {
   let sts: SqlStatement[];
   try {
