@@ -1280,6 +1280,21 @@ function singleReturn(body: Stmt[]): Expr | null {
   return rets.length === 1 && rets[0]!.value ? rets[0]!.value : null;
 }
 
+/** `sys.exit(...)`, `exit()`, `quit()`: SystemExit, a raise by another name. */
+function isExitCall(e: Expr): boolean {
+  if (e.k !== "call") return false;
+  const f = e.fn;
+  return (f.k === "attr" && f.attr === "exit" && f.obj.k === "name" && f.obj.id === "sys") || (f.k === "name" && (f.id === "exit" || f.id === "quit"));
+}
+
+/** `print(...)` or `logger.warning(...)`-style calls: they change nothing. */
+function isMessageCall(e: Expr): boolean {
+  if (e.k !== "call") return false;
+  const f = e.fn;
+  if (f.k === "name") return f.id === "print";
+  return f.k === "attr" && f.obj.k === "name" && /^(log|logger|LOG|LOGGER|logging|_log|_logger)$/.test(f.obj.id) && /^(debug|info|warning|warn|error|critical|exception)$/.test(f.attr);
+}
+
 function bodyKind(body: Stmt[]): BodyKind {
   let raises = false;
   for (let i = 0; i < body.length; i++) {
@@ -1287,10 +1302,12 @@ function bodyKind(body: Stmt[]): BodyKind {
     if (s.k === "pass") continue;
     if (s.k === "expr" && (s.expr.k === "str" || isEllipsis(s.expr))) continue;
     if (s.k === "return" && (!s.value || (s.value.k === "const" && s.value.value === null))) continue;
-    if (s.k === "raise") {
+    if (s.k === "raise" || (s.k === "expr" && isExitCall(s.expr))) {
       raises = true;
       continue;
     }
+    // `print("cannot downgrade"); sys.exit(1)`: a message, then the way out.
+    if (s.k === "expr" && isMessageCall(s.expr)) continue;
     // `msg = "..."; raise NotImplementedError(msg)`
     if (s.k === "assign" && s.value && (s.value.k === "str" || s.value.k === "fstr") && raisesAfter(body, i)) continue;
     return "code";
