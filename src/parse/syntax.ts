@@ -52,7 +52,7 @@ export function parseWith(parser: TSParser, source: string, opts: { fastExpressi
       if (fromText) converter.comments = fromText;
       else for (const c of root.descendantsOfType("comment")) if (c) converter.comment(c);
     }
-    let error = null;
+    let error = converter.python2Error;
     if (root.hasError) {
       error = converter.firstError(root);
       for (const e of root.descendantsOfType("ERROR")) if (e) converter.errorRegions.push(converter.span(e));
@@ -68,6 +68,8 @@ const MAX_DEPTH = 400;
 class Converter {
   comments: Comment[] = [];
   errorRegions: Span[] = [];
+  /** The first Python 2-only construct, a syntax error for Python 3. */
+  python2Error: { line: number; column: number; message: string } | null = null;
   private depth = 0;
   private inExpr = false;
   constructor(private readonly source: string, private readonly fast = true) {}
@@ -78,6 +80,13 @@ class Converter {
 
   text(n: TSNode): string {
     return this.source.slice(n.startIndex, n.endIndex);
+  }
+
+  python2(n: TSNode, what: string): void {
+    this.errorRegions.push(this.span(n));
+    if (this.python2Error) return;
+    const p = n.startPosition;
+    this.python2Error = { line: p.row + 1, column: p.column + 1, message: `invalid Python syntax: ${what}` };
   }
 
   firstError(root: TSNode): { line: number; column: number; message: string } | null {
@@ -185,6 +194,11 @@ class Converter {
       case "future_import_statement":
         return this.importStmt(n, span);
       case "class_definition":
+        return { k: "other", span, exprs: [] };
+      case "print_statement":
+      case "exec_statement":
+        // Python 2 statements tree-sitter's grammar still accepts; Python 3 (and Alembic) reject them.
+        this.python2(n, `Python 2 ${n.type === "print_statement" ? "print" : "exec"} statement (Python 3 needs ${n.type === "print_statement" ? "print(...)" : "exec(...)"})`);
         return { k: "other", span, exprs: [] };
       case "global_statement":
       case "nonlocal_statement":
@@ -316,6 +330,8 @@ class Converter {
     for (const c of n.namedChildren) {
       if (!c) continue;
       if (c.type === "except_clause" || c.type === "except_group_clause") {
+        // `except Exception, e:` (Python 2): a comma right after the exception type.
+        if (c.children.some((x) => x?.type === ",")) this.python2(c, "Python 2 except clause (Python 3 needs `except Exception as e:`)");
         const blk = c.namedChildren.find((x) => x?.type === "block") ?? null;
         handlers.push(this.block(blk));
       } else if (c.type === "else_clause") {
