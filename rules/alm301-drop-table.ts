@@ -1,5 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
-import { Creations, mayReport, rebuiltSwap, tableLabel } from "../src/analysis/data-loss.js";
+import { Creations, mayReport, rebuiltSwap, renameAwayRebuilds, tableLabel } from "../src/analysis/data-loss.js";
 
 export default defineRule({
   meta: {
@@ -46,6 +46,8 @@ export default defineRule({
         if (created.table(op.schema, op.table!, op.order)) continue;
         // Table rebuild: rows copied into a new table that then takes this name.
         if (rebuiltSwap(s, op.schema, op.table!, op.order)) continue;
+        // ... or the other way round: the table renamed away, re-created, its rows copied back.
+        if (renameAwayRebuilds(s).copiedDrops.has(op)) continue;
         ctx.report({ at: op, message: "dropTable", data: { table: tableLabel(op.schema, op.table) }, fingerprint: `drop_table:${op.schema ?? ""}.${op.table}` });
       }
     }

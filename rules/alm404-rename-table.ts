@@ -2,6 +2,7 @@ import { defineRule } from "../src/engine/rule.js";
 import type { Op, Section } from "../src/model.js";
 import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, sqlStatements, sqlTable, alterActions } from "../src/analysis/online-safety.js";
 import { FileCache } from "../src/analysis/file-cache.js";
+import { renameAwayRebuilds } from "../src/analysis/data-loss.js";
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -85,6 +86,8 @@ export default defineRule({
         if (!mayReport(m, s, op)) continue;
         if (created.tableCreatedBefore(op)) continue;
         if (viewUnderOldName(s, op, from)) continue;
+        // Renamed away to rebuild it: the function creates the table under its name again.
+        if (renameAwayRebuilds(s).ops.has(op)) continue;
         ctx.report({
           at: op,
           message: "rename",

@@ -395,6 +395,48 @@ export function coreDml(m: Migration, op: Op): CoreDml | null {
  * (`INSERT INTO new ... SELECT ... FROM name`) before `order`, and a table created in
  * this section is renamed to `name` after it. Dropping the old table then loses nothing.
  */
+/** The ops of a rebuild by renaming away (below), and the drops whose rows were copied back first. */
+export interface RenameAwayRebuilds {
+  ops: Set<Op>;
+  copiedDrops: Set<Op>;
+}
+
+const renameAwayCache = new FileCache<Section, RenameAwayRebuilds>();
+
+/**
+ * The other way to rebuild a table (SQLite by hand, securedrop): rename it away
+ * (`t` → `t_tmp`), create `t` anew, copy the rows (INSERT ... SELECT ... FROM t_tmp), drop
+ * `t_tmp`. The table keeps its name and its rows: neither the rename, nor the drop, nor the
+ * new table is a change on its own.
+ */
+export function renameAwayRebuilds(s: Section): RenameAwayRebuilds {
+  let out = renameAwayCache.get(s);
+  if (out) return out;
+  out = { ops: new Set(), copiedDrops: new Set() };
+  const low = (x: string | null | undefined) => (typeof x === "string" ? x.toLowerCase() : null);
+  for (const rename of s.ops) {
+    if (rename.name !== "rename_table" || rename.table === null || typeof rename.args.new_table_name !== "string") continue;
+    const original = low(rename.table);
+    const away = low(rename.args.new_table_name);
+    const sameSchema = (o: Op) => (o.schema ?? null) === (rename.schema ?? null);
+    // Created by op.create_table or by a CREATE TABLE in SQL.
+    const create = s.ops.find(
+      (o) =>
+        o.order > rename.order &&
+        ((o.name === "create_table" && low(o.table) === original && sameSchema(o)) ||
+          statementsOf(o).some((st) => st.kind === "create" && st.object === "TABLE" && st.targets.some((t) => t.name.toLowerCase() === original))),
+    );
+    if (!create) continue;
+    const drop = s.ops.find((o) => o.order > create.order && o.name === "drop_table" && low(o.table) === away && sameSchema(o));
+    if (!drop) continue;
+    out.ops.add(rename).add(create).add(drop);
+    const from = new RegExp(`\\bfrom\\s+(?:[\\w$"\`]+\\.)?["\`]?${away!.replace(/[^\w$]/g, "\\$&")}(?![\\w$])`, "i");
+    if (s.ops.some((o) => o.order > create.order && o.order < drop.order && statementsOf(o).some((st) => st.kind === "insert" && from.test(st.text)))) out.copiedDrops.add(drop);
+  }
+  renameAwayCache.set(s, out);
+  return out;
+}
+
 export function rebuiltSwap(s: Section, schema: string | null, name: string, order: number): boolean {
   const created = new Creations(s);
   const lower = name.toLowerCase();

@@ -25,6 +25,7 @@ import { asString, asStringList, isExpr, type ConstraintKind, type ExprValue, ty
 import { classifySql, type SqlStatement } from "./sql.js";
 import { sqlTargets } from "./sql-targets.js";
 import { normalizeType, sameType, typeText } from "./sqltypes.js";
+import { renameAwayRebuilds } from "./data-loss.js";
 import { FileCache } from "./file-cache.js";
 
 // =====================================================================================
@@ -935,6 +936,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
 
   // --- tables, columns, indexes, constraints: create ↔ drop --------------------------------
   const upEvents = [...U.events].reverse();
+  const upRebuild = renameAwayRebuilds(up);
   const renamedTables = new Set<string>();
   const renamedCols = new Set<string>();
   const alterByCol = new Map<string, Ev[]>();
@@ -960,6 +962,8 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     }
     const want: Action = e.action === "create" ? "drop" : "create";
     if (e.obj === "table") {
+      // A rebuild by renaming away (rename t → t_tmp, create t, copy, drop t_tmp): not claimed.
+      if (upRebuild.ops.has(e.op)) continue;
       const d = pick((d) => d.obj === "table" && d.action === want && d.tableEnt === e.tableEnt);
       if (d) {
         used.add(d);
@@ -1198,8 +1202,10 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     const upTouchedCol = (ce: string | undefined) => ce !== undefined && U.events.some((x) => x.colEnt === ce);
     const upTouchedTable = (te: string | null) => te !== null && U.events.some((x) => x.tableEnt === te && (x.obj === "table"));
     const reportedOps = new Set<Op>();
+    const downRebuild = renameAwayRebuilds(down);
     for (const d of D.events) {
       if (explained.has(d) || !report(d) || reportedOps.has(d.op)) continue;
+      if (downRebuild.ops.has(d.op)) continue;
       // One op, one verdict: an alter that also renames is explained if either part is.
       if (D.events.some((x) => x !== d && x.op === d.op && explained.has(x))) continue;
       if (d.obj !== "table" && d.tableName !== null && upSqlDdlTables.has(d.tableName.toLowerCase())) continue;
