@@ -1,5 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
-import { Creations, mayReport, rebuiltSwap, renameAwayRebuilds, tableLabel } from "../src/analysis/data-loss.js";
+import { copiedFrom, Creations, mayReport, rebuiltSwap, renameAwayRebuilds, tableLabel } from "../src/analysis/data-loss.js";
 
 export default defineRule({
   meta: {
@@ -30,6 +30,10 @@ export default defineRule({
       peers: 'squawk: `ban-drop-table`; strong_migrations: "Removing a table"; django-migration-linter: `DROP_TABLE`',
     },
     messages: {
+      droppedAfterCopy: (a: { table: string; line: number }) =>
+        `dropping table ${a.table} deletes it after the upgrade's SQL on line ${a.line} copied its rows elsewhere: ` +
+        `rows or columns that copy does not carry over are lost, and a downgrade must copy them back; check both, ` +
+        `or keep the table until a later migration; record the approval: # alembic-lint: ignore[ALM301] <reason>`,
       dropTable: (a: { table: string }) =>
         `dropping table ${a.table} deletes all of its rows and downgrade() can only re-create it empty; ` +
         `if the data may still be needed, stop using the table first and archive it ` +
@@ -48,7 +52,11 @@ export default defineRule({
         if (rebuiltSwap(s, op.schema, op.table!, op.order)) continue;
         // ... or the other way round: the table renamed away, re-created, its rows copied back.
         if (renameAwayRebuilds(s).copiedDrops.has(op)) continue;
-        ctx.report({ at: op, message: "dropTable", data: { table: tableLabel(op.schema, op.table) }, fingerprint: `drop_table:${op.schema ?? ""}.${op.table}` });
+        const table = tableLabel(op.schema, op.table);
+        const fingerprint = `drop_table:${op.schema ?? ""}.${op.table}`;
+        const copy = copiedFrom(s, op.table!, op.order);
+        if (copy) ctx.report({ at: op, message: "droppedAfterCopy", data: { table, line: copy.span.line }, fingerprint });
+        else ctx.report({ at: op, message: "dropTable", data: { table }, fingerprint });
       }
     }
   },

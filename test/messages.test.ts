@@ -37,3 +37,19 @@ describe("ALM302: a drop after SQL that read the column", () => {
     expect(diagnostics[0]!.message).toContain("deletes its value in every row");
   });
 });
+
+describe("ALM301: a drop after SQL copied the table's rows elsewhere", () => {
+  it("says so instead of 'can only re-create it empty'", async () => {
+    const text =
+      'from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n' +
+      '    op.create_table("workouts", sa.Column("id", sa.Integer(), primary_key=True))\n' +
+      '    op.execute("INSERT INTO workouts (id) SELECT id FROM activities")\n' +
+      '    op.drop_table("activities")\n\n\ndef downgrade():\n' +
+      '    op.create_table("activities", sa.Column("id", sa.Integer(), primary_key=True))\n' +
+      '    op.execute("INSERT INTO activities (id) SELECT id FROM workouts")\n' +
+      '    op.drop_table("workouts")\n';
+    const { diagnostics } = await lintSources([{ path: "versions/ddd444_split.py", text }], { select: ["ALM301"] });
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]!.message).toContain("after the upgrade's SQL on line 7 copied its rows elsewhere");
+  });
+});

@@ -395,6 +395,12 @@ export function coreDml(m: Migration, op: Op): CoreDml | null {
  * (`INSERT INTO new ... SELECT ... FROM name`) before `order`, and a table created in
  * this section is renamed to `name` after it. Dropping the old table then loses nothing.
  */
+/** An earlier op in `s` whose SQL copies rows out of `table` (INSERT ... SELECT ... FROM table). */
+export function copiedFrom(s: Section, table: string, order: number): Op | undefined {
+  const from = new RegExp(`\\bfrom\\s+(?:[\\w$"\`]+\\.)?["\`]?${table.replace(/[^\w$]/g, "\\$&")}(?![\\w$])`, "i");
+  return s.ops.find((o) => o.order < order && statementsOf(o).some((st) => st.kind === "insert" && from.test(st.text)));
+}
+
 /** The ops of a rebuild by renaming away (below), and the drops whose rows were copied back first. */
 export interface RenameAwayRebuilds {
   ops: Set<Op>;
@@ -430,8 +436,8 @@ export function renameAwayRebuilds(s: Section): RenameAwayRebuilds {
     const drop = s.ops.find((o) => o.order > create.order && o.name === "drop_table" && low(o.table) === away && sameSchema(o));
     if (!drop) continue;
     out.ops.add(rename).add(create).add(drop);
-    const from = new RegExp(`\\bfrom\\s+(?:[\\w$"\`]+\\.)?["\`]?${away!.replace(/[^\w$]/g, "\\$&")}(?![\\w$])`, "i");
-    if (s.ops.some((o) => o.order > create.order && o.order < drop.order && statementsOf(o).some((st) => st.kind === "insert" && from.test(st.text)))) out.copiedDrops.add(drop);
+    const copy = copiedFrom(s, away!, drop.order);
+    if (copy && copy.order > create.order) out.copiedDrops.add(drop);
   }
   renameAwayCache.set(s, out);
   return out;
@@ -451,6 +457,5 @@ export function rebuiltSwap(s: Section, schema: string | null, name: string, ord
     );
   });
   if (!renamedInto) return false;
-  const from = new RegExp(`\\bfrom\\s+(?:[\\w$"\`]+\\.)?["\`]?${name.replace(/[^\w$]/g, "\\$&")}(?![\\w$])`, "i");
-  return s.ops.some((o) => o.order < order && statementsOf(o).some((st) => st.kind === "insert" && from.test(st.text)));
+  return copiedFrom(s, name, order) !== undefined;
 }
