@@ -1,21 +1,25 @@
 import path from "node:path";
 import { defineRule } from "../src/engine/rule.js";
-import { graphOf, resolveIdent, type RevisionGraph } from "../src/graph.js";
+import { descendants, graphOf, resolveIdent, type RevisionGraph } from "../src/graph.js";
 import type { MigrationSetWithScripts } from "../src/scripts.js";
 
-/** What the author probably meant by an unknown reference. */
-function hint(g: RevisionGraph, ref: string, via: "down_revision" | "depends_on"): string {
+/** What the author probably meant by an unknown reference of revision `from`. */
+function hint(g: RevisionGraph, ref: string, via: "down_revision" | "depends_on", from: string): string {
+  // Never the revision itself or one after it: pointing there would make a cycle.
+  const later = descendants(g, [from]);
+  const possible = (id: string) => !later.has(id);
   if (ref === "") return "an empty string is not a base: write `None` for a base revision";
   if (via === "down_revision" && g.labelMap.has(ref)) {
     return `\`down_revision\` takes revision ids, not branch labels: write "${g.labelMap.get(ref)}" (the revision labelled ${ref})`;
   }
   const stem = ref.replace(/\.py$/, "");
-  const byFile = g.all.find((n) => !n.opaque && path.basename(n.migration.path, ".py") === stem);
+  const byFile = g.all.find((n) => !n.opaque && path.basename(n.migration.path, ".py") === stem && possible(n.id));
   if (byFile) return `that is a file name; write the revision id "${byFile.id}"`;
   const r = resolveIdent(g, ref);
-  if (r.ok) return `that is a truncated id; write the full id "${r.ids[0]}"`;
-  if (r.kind === "ambiguous") return `that prefix matches several revisions (${r.candidates!.slice(0, 3).join(", ")}); write the full id`;
-  const hex = /^[0-9a-f]{6,}$/.test(ref) ? g.all.filter((n) => !n.opaque && (n.id.includes(ref) || ref.includes(n.id))).map((n) => n.id) : [];
+  const matches = (r.ok ? r.ids : r.kind === "ambiguous" ? r.candidates! : []).filter(possible);
+  if (matches.length === 1) return `that is a truncated id; write the full id "${matches[0]}"`;
+  if (matches.length > 1) return `that prefix matches several revisions (${matches.slice(0, 3).join(", ")}); write the full id`;
+  const hex = /^[0-9a-f]{6,}$/.test(ref) ? g.all.filter((n) => !n.opaque && possible(n.id) && (n.id.includes(ref) || ref.includes(n.id))).map((n) => n.id) : [];
   if (hex.length === 1) return `did you mean "${hex[0]}"?`;
   return via === "depends_on"
     ? "no file in this versions tree declares it as a revision id or branch label; fix the id or remove the dependency"
@@ -66,7 +70,7 @@ export default defineRule({
       ctx.reportIn(d.node.migration, {
         at: span,
         message: "dangling",
-        data: { via: d.via, ref: d.ref, id: d.node.id, hint: hint(g, d.ref, d.via) },
+        data: { via: d.via, ref: d.ref, id: d.node.id, hint: hint(g, d.ref, d.via, d.node.id) },
         fingerprint: `dangling:${d.node.id}:${d.via}:${d.ref}`,
       });
     }

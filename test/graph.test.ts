@@ -363,6 +363,31 @@ async function lintTree(specs: Spec[], opts: { targets?: string[]; scripts?: { p
   return diagnostics.map((d) => `${path.basename(d.path)}:${d.span.line}:${d.code}`);
 }
 
+describe("ALM002's hint never points a revision at itself or a later one", () => {
+  it("a prefix that matches only the file itself and its child gets the plain hint", async () => {
+    const ms = await migrations([
+      { rev: "main_0000a", down: "main_0000" },
+      { rev: "main_0000b", down: "main_0000a" },
+    ]);
+    const set: MigrationSetWithScripts = { root: path.resolve("versions"), path: "versions", migrations: ms, targets: new Set(ms.map((m) => m.absPath)) };
+    const { diagnostics } = runRules([set], { rules: resolveSelection({ select: ["ALM002"] }), dialect: "postgresql" });
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]!.message).not.toContain("prefix matches");
+    expect(diagnostics[0]!.message).not.toContain("main_0000b");
+    expect(diagnostics[0]!.message).toContain("point it at the revision this one was generated on");
+  });
+
+  it("a truncated id of an earlier revision still gets the full id", async () => {
+    const ms = await migrations([
+      { rev: "aaaa11112222", down: null },
+      { rev: "bbbb33334444", down: "aaaa1111" },
+    ]);
+    const set: MigrationSetWithScripts = { root: path.resolve("versions"), path: "versions", migrations: ms, targets: new Set(ms.map((m) => m.absPath)) };
+    const { diagnostics } = runRules([set], { rules: resolveSelection({ select: ["ALM002"] }), dialect: "postgresql" });
+    expect(diagnostics.map((d) => d.message).join("\n")).toContain('write the full id "aaaa11112222"');
+  });
+});
+
 describe("graph rules over a tree", () => {
   const twoHeads: Spec[] = [
     { rev: "aaaa11112222", down: null },
