@@ -139,7 +139,8 @@ export function inverseOf(op: Op): Inverse | null {
     case "create_exclude_constraint": {
       const kind = CREATE_CONSTRAINT_KIND[op.name]!;
       const name = a.constraint_name;
-      const args: Record<string, Value> = { constraint_name: name ?? null, table_name: tv, ...(kind !== "exclude" ? { type_: kind } : {}), ...withSchema(s) };
+      // No name (None): drop_constraint(None, ...) fails at run time, so the name stays to fill in.
+      const args: Record<string, Value> = { constraint_name: name ?? ph("<constraint name>"), table_name: tv, ...(kind !== "exclude" ? { type_: kind } : {}), ...withSchema(s) };
       const named = typeof name === "string";
       return { op: { name: "drop_constraint", table: t, schema: s, args }, derivable: named && t !== null, ...(named ? {} : { missing: "a constraint name" }) };
     }
@@ -216,7 +217,7 @@ function alterInverse(op: Op): Inverse {
   if (given(a, "server_default")) {
     if (given(a, "existing_server_default")) args.server_default = a.existing_server_default!;
     else {
-      args.server_default = null;
+      args.server_default = ph("<previous server default>");
       missing.push("existing_server_default");
     }
     args.existing_server_default = a.server_default!;
@@ -225,7 +226,7 @@ function alterInverse(op: Op): Inverse {
   if (given(a, "comment")) {
     if ("existing_comment" in a) args.comment = a.existing_comment!;
     else {
-      args.comment = null;
+      args.comment = ph("<previous comment>");
       missing.push("existing_comment");
     }
     args.existing_comment = a.comment!;
