@@ -118,8 +118,38 @@ describe("extraction facts", () => {
     expect(up.ops[4]!.sql).toContain("SET priority = 'normal'");
     expect(up.ops[5]!.sql).toMatch(/^DELETE FROM ticket_draft/);
     expect(up.ops[6]!.sql).toBe("ANALYZE ticket");
-    expect(up.ops[7]!.sql).toBeNull(); // f-string
+    expect(up.ops[7]!.sql).toBe("DROP TABLE IF EXISTS tmp_ticket"); // f-string whose field is a known string
     expect(up.ops[8]!.sql).toBe("UPDATE ticket SET owner = :owner"); // text(...).bindparams(...)
+  });
+
+  it("folds f-strings and %-formatting of known strings; a name assigned in a branch is unknown after it", async () => {
+    const m = await parseMigration(
+      [
+        "from alembic import op",
+        "",
+        "",
+        "def upgrade():",
+        "    for table in ('vnf', 'ns'):",
+        "        op.create_unique_constraint(f'uq_{table}_name', table, ['name'])",
+        "        op.create_index('ix_%s_%s' % (table, 'name'), table, ['name'])",
+        "        op.create_index(f'ix_{table!r}', table, ['name'])",
+        "    if op.get_context().dialect.name == 'postgresql':",
+        "        suffix = 'pg'",
+        "        op.drop_table(f'tmp_{suffix}')",
+        "    else:",
+        "        suffix = 'other'",
+        "    op.drop_table(f'tmp_{suffix}')",
+        "    op.drop_table(suffix)",
+        "",
+      ].join("\n"),
+      "versions/x.py",
+    );
+    const up = m.sections.find((s) => s.name === "upgrade")!;
+    const names = up.ops.map((o) => o.args.constraint_name ?? o.args.index_name ?? o.args.table_name);
+    expect(names.slice(0, 6)).toEqual(["uq_vnf_name", "ix_vnf_name", { expr: "f'ix_{table!r}'" }, "uq_ns_name", "ix_ns_name", { expr: "f'ix_{table!r}'" }]);
+    expect(names[6]).toBe("tmp_pg"); // inside the branch
+    expect(names[7]).toEqual({ expr: "f'tmp_{suffix}'" }); // after it: either
+    expect(names[8]).toEqual({ expr: "suffix" });
   });
 
   it("reads merge and label headers, keeping non-literal labels as expressions", async () => {

@@ -344,7 +344,7 @@ class Extractor {
       case "while": {
         this.evaluate(s.cond, st);
         const before = this.section.ops.length;
-        this.walkBlock(s.body, { ...st, conditional: true });
+        this.walkBranches(st, [() => this.walkBlock(s.body, { ...st, conditional: true })], true);
         if (this.section.ops.length > before) this.unanalyzed(`a \`while\` loop`, s.span);
         return "falls-through";
       }
@@ -352,9 +352,10 @@ class Extractor {
         return this.walkWith(s, st);
       case "try": {
         const cond = { ...st, conditional: true };
-        this.walkBlock(s.body, cond);
-        for (const h of s.handlers) this.walkBlock(h, cond);
-        this.walkBlock(s.orelse, cond);
+        this.walkBranches(st, [
+          () => (this.walkBlock(s.body, cond) === "exits" ? "exits" : this.walkBlock(s.orelse, cond)),
+          ...s.handlers.map((h) => () => this.walkBlock(h, cond)),
+        ], false);
         return this.walkBlock(s.finalbody, st);
       }
       case "return":
@@ -382,6 +383,37 @@ class Extractor {
     }
   }
 
+  /**
+   * Walks the branches of conditional code, each from the same variables. Afterwards a
+   * variable keeps its value only if every way on (each branch that does not exit, and no
+   * branch at all when `skippable`) leaves the same one; otherwise it is unknown. So a name
+   * assigned in one branch of an `if` is not taken as certain after it.
+   */
+  private walkBranches(st: WalkState, branches: (() => Flow)[], skippable: boolean): Flow[] {
+    const vars = st.scope.vars;
+    const before = new Map(vars);
+    const flows: Flow[] = [];
+    const ways: Map<string, EV>[] = skippable ? [before] : [];
+    for (const walk of branches) {
+      vars.clear();
+      for (const [k, v] of before) vars.set(k, v);
+      const flow = walk();
+      flows.push(flow);
+      if (flow !== "exits") ways.push(new Map(vars));
+    }
+    vars.clear();
+    if (ways.length === 0) ways.push(before);
+    for (const k of new Set(ways.flatMap((w) => [...w.keys()]))) {
+      const first = ways[0]!.get(k);
+      const same = ways.every((w) => {
+        const v = w.get(k);
+        return v === first || (v !== undefined && first !== undefined && isLiteral(v) && isLiteral(first) && JSON.stringify(v) === JSON.stringify(first));
+      });
+      vars.set(k, same && first !== undefined ? first : { expr: k });
+    }
+    return flows;
+  }
+
   private assign(s: Extract<Stmt, { k: "assign" }>, st: WalkState): void {
     if (!s.value) return;
     const v = this.evaluate(s.value, st, true);
@@ -405,8 +437,7 @@ class Extractor {
     if (decided === true) return this.walkBlock(s.body, st);
     if (decided === false) return this.walkBlock(s.orelse, st);
     const cond = { ...st, conditional: true };
-    const a = this.walkBlock(s.body, cond);
-    const b = this.walkBlock(s.orelse, cond);
+    const [a, b] = this.walkBranches(st, [() => this.walkBlock(s.body, cond), () => this.walkBlock(s.orelse, cond)], false) as [Flow, Flow];
     if (a === "exits" && b === "exits") return "exits";
     return a !== "falls-through" || b !== "falls-through" ? "maybe-exits" : "falls-through";
   }
@@ -475,8 +506,7 @@ class Extractor {
     this.bindTarget(s.target, { expr: this.text(s.target.span) }, st.scope);
     const before = this.section.ops.length;
     const reasons = this.section.unanalyzed.length;
-    this.walkBlock(s.body, { ...st, conditional: true });
-    this.walkBlock(s.orelse, { ...st, conditional: true });
+    this.walkBranches(st, [() => (this.walkBlock(s.body, { ...st, conditional: true }), this.walkBlock(s.orelse, { ...st, conditional: true }))], true);
     if (this.section.ops.length > before || this.section.unanalyzed.length > reasons) {
       this.unanalyzed(`a loop over \`${clip(this.text(s.iter.span))}\``, s.span);
     }
@@ -555,8 +585,10 @@ class Extractor {
         return e.value;
       case "const":
         return e.value;
-      case "fstr":
-        return { expr: this.text(e.span) };
+      case "fstr": {
+        const text = this.text(e.span);
+        return foldFString(text, (id) => this.evaluate({ k: "name", id, span: e.span }, st)) ?? { expr: text };
+      }
       case "name": {
         const local = st.scope.lookup(e.id);
         if (local !== undefined) return local;
@@ -587,6 +619,10 @@ class Extractor {
         const l = this.evaluate(e.left, st);
         const r = this.evaluate(e.right, st);
         if (e.op === "+" && typeof l === "string" && typeof r === "string") return l + r;
+        if (e.op === "%" && typeof l === "string") {
+          const folded = percentFormat(l, typeof r === "string" ? [r] : Array.isArray(r) ? r : null);
+          if (folded !== null) return folded;
+        }
         if (e.op === "+" && Array.isArray(l) && Array.isArray(r)) return [...l, ...r];
         if (typeof l === "number" && typeof r === "number") {
           switch (e.op) {
@@ -1273,6 +1309,52 @@ function isAutocommitBlock(e: Expr, evaluate: (e: Expr) => EV): boolean {
   if (e.k !== "call" || e.fn.k !== "attr" || e.fn.attr !== "autocommit_block") return false;
   const owner = evaluate(e.fn.obj);
   return isSpecial(owner) && owner.sp === "context";
+}
+
+/**
+ * `f"{table}_ibfk_1"` with `table` known to be a string (a loop over a literal list, a
+ * constant): the string itself. Only plain `f"..."` (no r/b prefix, no backslash) whose fields
+ * are bare names; anything else stays an expression.
+ */
+function foldFString(text: string, valueOf: (id: string) => EV): string | null {
+  const m = /^[fF](?:'([^'\\\n]*)'|"([^"\\\n]*)")$/.exec(text);
+  if (!m) return null;
+  const body = m[1] ?? m[2]!;
+  let out = "";
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === "{" || c === "}") {
+      if (body[i + 1] === c) {
+        out += c;
+        i++;
+        continue;
+      }
+      if (c === "}") return null;
+      const close = body.indexOf("}", i);
+      const id = close < 0 ? "" : body.slice(i + 1, close);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(id)) return null;
+      const v = valueOf(id);
+      if (typeof v !== "string") return null;
+      out += v;
+      i = close;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+/** `"uniq_%s0name" % table` with string arguments and only `%s` / `%%`: the formatted string. */
+function percentFormat(format: string, args: EV[] | null): string | null {
+  if (!args || !args.every((a) => typeof a === "string")) return null;
+  let next = 0;
+  let ok = true;
+  const out = format.replace(/%(.)/g, (_, c: string) => {
+    if (c === "%") return "%";
+    if (c !== "s" || next >= args.length) ok = false;
+    return ok ? (args[next++] as string) : "";
+  });
+  return ok && next === args.length && !/%$/.test(format.replace(/%%/g, "")) ? out : null;
 }
 
 function singleReturn(body: Stmt[]): Expr | null {
