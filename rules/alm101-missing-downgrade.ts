@@ -8,7 +8,8 @@ export function expectedDowngrade(m: Migration, up: Section, max = 3): string {
   for (const op of [...up.ops].reverse()) {
     if (op.conditional) continue;
     const r = renderInverse(op, { source: m.source });
-    if (r) calls.push(r.code);
+    // One line per call in a message (the source of an argument may span several).
+    if (r) calls.push(r.code.replace(/\s*\n\s*/g, " "));
   }
   if (calls.length === 0) return "";
   const shown = calls.slice(0, max).map((c) => `\`${c}\``).join(", ");
