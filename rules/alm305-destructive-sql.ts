@@ -1,13 +1,15 @@
 import { defineRule } from "../src/engine/rule.js";
 import { tokenize, type SqlName, type SqlStatement } from "../src/analysis/sql.js";
 import { isExpr, type Migration, type Op, type Section, type Value } from "../src/model.js";
-import { clipSql, coreDml, Creations, createsTablesOutsideOps, hiddenBefore, literalSql, mayReport, otherSection, rebuiltSwap, statementsOf } from "../src/analysis/data-loss.js";
+import { clipSql, coreDml, Creations, createsTablesOutsideOps, hiddenBefore, literalSql, mayReport, otherSection, rebuiltSwap, sqlNameMatches, statementsOf } from "../src/analysis/data-loss.js";
 import { isBatchTempTable } from "../src/analysis/sql-targets.js";
 
 interface Hit {
   sql: string;
   what: string;
   advice: string;
+  /** The UPDATE behind an overwrite finding. */
+  update?: SqlStatement;
 }
 
 const label = (n: SqlName) => `"${n.schema ? `${n.schema}.` : ""}${n.name}"`;
@@ -90,6 +92,19 @@ function released(s: Section, kind: "type" | "schema", n: SqlName, order: number
 /** Alembic's own bookkeeping table: rewriting it loses no user data. */
 const BOOKKEEPING = /^alembic_version\w*$/i;
 
+/** The first op of the other function whose SQL updates the same table and one of the same columns. */
+function reverseUpdate(m: Migration, s: Section, st: SqlStatement): Op | undefined {
+  const other = otherSection(m, s);
+  if (!other || !st.table) return undefined;
+  const table = st.table;
+  const cols = new Set((st.setColumns ?? []).map((c) => c.toLowerCase()));
+  return other.ops.find((o) =>
+    statementsOf(o).some(
+      (x) => x.kind === "update" && x.table !== null && sqlNameMatches(x.table, table.schema, table.name) && (x.setColumns ?? []).some((c) => cols.has(c.toLowerCase())),
+    ),
+  );
+}
+
 function judge(st: SqlStatement, op: Op, scope: Scope, dialect: string): Hit | null {
   if (st.table && BOOKKEEPING.test(st.table.name) && (st.kind === "update" || st.kind === "delete" || st.kind === "truncate")) return null;
   if (st.table && isBatchTempTable(st.table.name)) return null;
@@ -111,6 +126,7 @@ function judge(st: SqlStatement, op: Op, scope: Scope, dialect: string): Hit | n
       const cols = st.setColumns ? st.setColumns.map((c) => `"${c}"`).join(", ") : "columns";
       return {
         sql,
+        update: st,
         what: `UPDATE without WHERE overwrites ${cols} in every row of ${label(st.table)} and the old values cannot be restored`,
         advice: "restrict it with WHERE, or write the new values to a new column, switch over, then drop the old one (expand/contract)",
       };
@@ -260,10 +276,14 @@ export default defineRule({
         }
         const first = hits[0];
         if (!first) continue;
+        // An UPDATE the other function answers with its own UPDATE of those columns (an
+        // array_replace back, `SET x = NOT x`): the values may well come back.
+        const reverse = first.update ? reverseUpdate(m, s, first.update) : undefined;
+        const what = reverse ? first.what.replace(/ and the old values cannot be restored$/, `; the old values come back only if ${otherSection(m, s)?.name ?? "the other function"}()'s UPDATE on line ${reverse.span.line} computes each of them exactly`) : first.what;
         ctx.report({
           at: op,
           message: "destructive",
-          data: { fn: s.name, sql: first.sql, what: first.what, advice: first.advice, more: hits.length - 1 },
+          data: { fn: s.name, sql: first.sql, what, advice: first.advice, more: hits.length - 1 },
           fingerprint: `destructive:${s.name}:${first.sql}`,
         });
       }

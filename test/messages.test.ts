@@ -53,3 +53,21 @@ describe("ALM301: a drop after SQL copied the table's rows elsewhere", () => {
     expect(diagnostics[0]!.message).toContain("after the upgrade's SQL on line 7 copied its rows elsewhere");
   });
 });
+
+describe("ALM305: an UPDATE the other function answers with its own UPDATE", () => {
+  it("no longer says the old values cannot be restored", async () => {
+    const text =
+      'from alembic import op\n\n\ndef upgrade():\n    op.execute("UPDATE secret_acls SET project_access = NOT project_access")\n\n\n' +
+      'def downgrade():\n    op.execute("UPDATE secret_acls SET project_access = NOT project_access")\n';
+    const { diagnostics } = await lintSources([{ path: "versions/6a4457517a3_acl.py", text }], { select: ["ALM305"] });
+    expect(diagnostics.map((d) => d.span.line)).toEqual([5, 9]);
+    for (const d of diagnostics) expect(d.message).toMatch(/the old values come back only if (downgrade|upgrade)\(\)'s UPDATE on line (9|5) computes each of them exactly/);
+  });
+
+  it("keeps the plain claim when nothing updates those columns back", async () => {
+    const text = 'from alembic import op\n\n\ndef upgrade():\n    op.execute("UPDATE account SET plan = \'free\'")\n\n\ndef downgrade():\n    pass\n';
+    const { diagnostics } = await lintSources([{ path: "versions/7b_plan.py", text }], { select: ["ALM305"] });
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]!.message).toContain("the old values cannot be restored");
+  });
+});
