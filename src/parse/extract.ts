@@ -763,7 +763,7 @@ class Extractor {
       else if (!BUILTINS_SILENT.has(fn.id) && statementLevel && this.appStarImport) {
         this.unanalyzed(`\`${fn.id}()\` (from a star import)`, e.span);
       } else if (!BUILTINS_SILENT.has(fn.id) && passesMigrationObjects(args, kwargs)) {
-        this.unanalyzed(`\`${fn.id}()\`, which receives \`op\``, e.span);
+        this.unanalyzed(`\`${fn.id}()\`, which receives ${handedWhat(args, kwargs)}`, e.span);
       }
       return callValue(this.text(e.span), callee, args, kwargs);
     }
@@ -795,7 +795,7 @@ class Extractor {
     if ((imported || relative) && (statementLevel || passesMigrationObjects(args, kwargs))) {
       this.unanalyzed(`\`${clip(this.text(e.fn.span))}()\`, imported from \`${ref!.split(".").slice(0, -1).join(".") || ref}\``, e.span);
     } else if (!imported && passesMigrationObjects(args, kwargs) && !topLibrary) {
-      this.unanalyzed(`\`${clip(this.text(e.fn.span))}()\`, which receives \`op\``, e.span);
+      this.unanalyzed(`\`${clip(this.text(e.fn.span))}()\`, which receives ${handedWhat(args, kwargs)}`, e.span);
     }
   }
 
@@ -1258,6 +1258,11 @@ function passesMigrationObjects(args: EV[], kwargs: Record<string, EV>): boolean
 
 function isMigrationObject(a: EV): boolean {
   return isSpecial(a) && (a.sp === "op" || a.sp === "bind" || a.sp === "batch");
+}
+
+/** What a call is handed, for "not analyzed" reasons: `op` (or a batch_op) or the connection. */
+function handedWhat(args: EV[], kwargs: Record<string, EV>): string {
+  return anyArgument(args, kwargs, (a) => isSpecial(a) && (a.sp === "op" || a.sp === "batch")) ? "`op`" : "the connection";
 }
 
 function passesBind(args: EV[], kwargs: Record<string, EV>): boolean {
