@@ -152,6 +152,26 @@ describe("extraction facts", () => {
     expect(names[8]).toEqual({ expr: "suffix" });
   });
 
+  it("an imported module is not a value mutated by sa.update(...): later sa.* calls keep their library", async () => {
+    const m = await parseMigration(
+      [
+        "from alembic import op",
+        "import sqlalchemy as sa",
+        "",
+        "",
+        "def upgrade():",
+        "    conn = op.get_bind()",
+        "    inspector = sa.inspect(conn)",
+        "    for row in inspector.get_columns('chat'):",
+        "        conn.execute(sa.update(sa.table('chat')).values(x=row))",
+        "",
+      ].join("\n"),
+      "versions/x.py",
+    );
+    const up = m.sections.find((s) => s.name === "upgrade")!;
+    expect(up.unanalyzed.map((u) => u.reason)).toEqual(["a loop over `inspector.get_columns('chat')`"]);
+  });
+
   it("reads merge and label headers, keeping non-literal labels as expressions", async () => {
     const m = await load("headers_merge.py");
     expect(m.header.downRevision?.value).toEqual(["f6a7b8c9d0e1", "9e8d7c6b5a4f"]);

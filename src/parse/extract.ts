@@ -158,7 +158,8 @@ class Extractor {
   run(opts: ExtractOptions): Migration {
     const body = this.mod.body;
     for (const s of body) this.indexModuleStatement(s);
-    for (const name of mutatedNames(body)) this.moduleValues.set(name, { expr: name });
+    // (Imported modules are not values: `sa.update(t)` builds a statement, it mutates no `sa`.)
+    for (const name of mutatedNames(body)) if (!this.imports.has(name)) this.moduleValues.set(name, { expr: name });
     if (this.opAliases.size === 0) this.opAliases.add("op");
 
     const header = this.header(body);
@@ -735,7 +736,9 @@ class Extractor {
       }
       const { args, kwargs } = this.evalArgs(e, st);
       // `tables.append(...)`: the list is no longer the literal it started as.
-      if (MUTATORS.has(fn.attr) && fn.obj.k === "name" && !("detached" in st)) st.scope.vars.set(fn.obj.id, { expr: fn.obj.id });
+      if (MUTATORS.has(fn.attr) && fn.obj.k === "name" && !("detached" in st) && !(this.imports.has(fn.obj.id) && st.scope.lookup(fn.obj.id) === undefined)) {
+        st.scope.vars.set(fn.obj.id, { expr: fn.obj.id });
+      }
       if (fn.attr === "dedent" && isExprV(owner) && owner.ref === "textwrap") {
         const { args: a } = this.evalArgs(e, st);
         if (typeof a[0] === "string") return dedent(a[0]);
