@@ -71,3 +71,35 @@ describe("ALM305: an UPDATE the other function answers with its own UPDATE", () 
     expect(diagnostics[0]!.message).toContain("the old values cannot be restored");
   });
 });
+
+describe("advice never writes a call that cannot work", () => {
+  const check = async (text: string, select: string[]) => (await lintSources([{ path: "versions/a1_x.py", text }], { select })).diagnostics;
+
+  it("an unnamed constraint's drop shows a name to fill in, not None", async () => {
+    const ds = await check('from alembic import op\n\n\ndef upgrade():\n    op.create_foreign_key(None, "consumer", "projects", ["project_id"], ["id"])\n', ["ALM101"]);
+    expect(ds[0]!.message).toContain('op.drop_constraint(<constraint name>, "consumer", type_="foreignkey")');
+  });
+
+  it("an unknown previous server default is a placeholder, not None", async () => {
+    const ds = await check('from alembic import op\n\n\ndef upgrade():\n    op.alter_column("sp", "prefix", server_default=None)\n', ["ALM101"]);
+    expect(ds[0]!.message).toContain("server_default=<previous server default>");
+  });
+
+  it("previews are one line per call", async () => {
+    const ds = await check(
+      'from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n    op.create_table(\n        "t",\n        sa.Column("id", sa.Integer()),\n    )\n    op.create_index(\n        "ix_t_id",\n        "t",\n        ["id"],\n    )\n',
+      ["ALM101"],
+    );
+    expect(ds[0]!.message).not.toContain("\n");
+  });
+
+  it("an index created with name None is '(unnamed)' in ALM401", async () => {
+    const ds = await check('from alembic import op\n\n\ndef upgrade():\n    op.create_index(None, "users", ["email"])\n\n\ndef downgrade():\n    pass\n', ["ALM401"]);
+    expect(ds[0]!.message).toMatch(/^index \(unnamed\) is built without CONCURRENTLY/);
+  });
+
+  it("a helper handed the connection is said to receive the connection (ALM901)", async () => {
+    const ds = await check('from alembic import op\n\n\ndef upgrade():\n    backfill(op.get_bind())\n\n\ndef downgrade():\n    pass\n', ["ALM901"]);
+    expect(ds[0]!.message).toContain("`backfill()`, which receives the connection");
+  });
+});
