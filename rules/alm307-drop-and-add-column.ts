@@ -33,7 +33,7 @@ function similarity(a: string, b: string): number {
 }
 
 function mentions(sql: string, word: string): boolean {
-  return new RegExp(`(^|[^\\w$])${word.replace(/[$]/g, "\\$")}([^\\w$]|$)`, "i").test(sql);
+  return new RegExp(`(^|[^\\w$])${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}([^\\w$]|$)`, "i").test(sql);
 }
 
 export default defineRule({
