@@ -784,6 +784,8 @@ function safeClassify(sql: string): SqlStatement[] | null {
 export interface MissingInverse {
   /** The upgrade op without an inverse (ALM104 location). */
   op: Op;
+  /** `op` with its object named as at the end of the upgrade, when a later op renamed it: the inverse is built from this. */
+  asNamed?: Op;
   /** What to write in downgrade(). */
   code: string;
   derivable: boolean;
@@ -922,6 +924,32 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
   const report = (e: Ev) => !e.op.conditional && e.literal;
 
   const missingOps = new Set<Op>();
+  /**
+   * The op with its object named as at the end of the upgrade: a column or table the upgrade
+   * renames after creating it is dropped by its new name (`add_column("channel")` then
+   * `new_column_name="sales_channel"`: `drop_column("sales_channel")`).
+   */
+  const atUpgradeEnd = (e: Ev): Op => {
+    if (e.action !== "create" || e.tableEnt === null) return e.op;
+    // A downgrade that renames it back places the inverse after that (mirrored): the old name.
+    const renamedBack = (obj: ObjKind, ent: string | undefined) =>
+      D.events.some((d) => d.obj === obj && d.action === "rename" && (obj === "table" ? d.tableEnt === ent : d.colEnt === ent));
+    const tableNow = renamedBack("table", e.tableEnt) ? undefined : upWorld.tableName(e.tableEnt);
+    const table = tableNow !== undefined && tableNow !== e.op.table ? tableNow : null;
+    if (e.obj === "column" && e.colEnt !== undefined && e.op.column) {
+      const colNow = renamedBack("column", e.colEnt) ? undefined : upWorld.colName(e.tableEnt, e.colEnt);
+      const column = colNow !== undefined && colNow !== e.op.column.name ? colNow : null;
+      if (table === null && column === null) return e.op;
+      return {
+        ...e.op,
+        ...(table !== null && !e.op.batch ? { table, args: { ...e.op.args, table_name: table } } : {}),
+        ...(column !== null ? { column: { ...e.op.column, name: column } } : {}),
+      };
+    }
+    if (e.obj === "table" && table !== null) return { ...e.op, table, args: { ...e.op.args, table_name: table } };
+    return e.op;
+  };
+
   const addMissing = (e: Ev) => {
     if (!report(e) || downHidden || missingOps.has(e.op)) return;
     // `drop_*(..., if_exists=True)` cleans up what may not exist: nothing certain to restore.
@@ -929,10 +957,11 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     // The upgrade's own SQL may rename or drop what this op created.
     const objName = e.obj === "table" ? e.tableName : e.obj === "column" ? (e.renameTo ?? e.name) : e.name;
     if (e.action === "create" && U.sql.some((x) => x.op.order > e.op.order && mentions(x.op.sql ?? x.text, objName ?? "\u0000"))) return;
-    const r = renderInverse(e.op, { source: m.source });
+    const named = atUpgradeEnd(e);
+    const r = renderInverse(named, { source: m.source });
     if (!r) return;
     missingOps.add(e.op);
-    result.missing.push({ op: e.op, code: r.code, derivable: r.derivable, ...(r.missing ? { missing: r.missing } : {}), what: describeOp(e.op) });
+    result.missing.push({ op: e.op, ...(named !== e.op ? { asNamed: named } : {}), code: r.code, derivable: r.derivable, ...(r.missing ? { missing: r.missing } : {}), what: describeOp(e.op) });
   };
 
   // --- tables, columns, indexes, constraints: create ↔ drop --------------------------------

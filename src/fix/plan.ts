@@ -102,7 +102,7 @@ export async function planFile(m: Migration, diagnostics: Diagnostic[], dialect 
         if (d) wanted.set(f.op, d);
       }
       if (wanted.size === 0) continue;
-      planMissingInverses(ctx, plan, p.up, p.down, new Set(p.missing.map((f) => f.op)), wanted);
+      planMissingInverses(ctx, plan, p.up, p.down, new Map(p.missing.map((f) => [f.op, f.asNamed ?? f.op])), wanted);
     }
   }
   return plan;
@@ -618,7 +618,8 @@ function slotAt(ctx: Ctx, downDef: DefStmt, d: Op, where: "after" | "before", ba
   return { at, indent: indentAt(src, s.span.start), block, lead: at === src.length && !src.endsWith("\n") };
 }
 
-function planMissingInverses(ctx: Ctx, plan: FilePlan, up: Section, down: Section, missing: Set<Op>, wanted: Map<Op, Diagnostic>): void {
+/** `missing`: each upgrade op without an inverse, to the op its inverse is built from (renamed later in the upgrade: the new name). */
+function planMissingInverses(ctx: Ctx, plan: FilePlan, up: Section, down: Section, missing: Map<Op, Op>, wanted: Map<Op, Diagnostic>): void {
   if (up.unanalyzed.length > 0 || down.unanalyzed.length > 0) {
     for (const d of wanted.values()) plan.skipped.push({ diagnostic: d, reason: "the functions have parts that could not be analyzed" });
     return;
@@ -683,7 +684,7 @@ function planMissingInverses(ctx: Ctx, plan: FilePlan, up: Section, down: Sectio
       plan.skipped.push({ diagnostic: d, reason: `no line of ${down.name}() to place the inverse next to (statements sharing a line)` });
       continue;
     }
-    const line = inverseLine(ctx, op, slot.block ? slot.block.alias : header?.alias);
+    const line = inverseLine(ctx, missing.get(op) ?? op, slot.block ? slot.block.alias : header?.alias);
     if (!line) continue;
     if (!line.derivable && existing.includes(line.key)) continue;
     entries.push({ k, op, d, slot, header, line });
