@@ -1,14 +1,8 @@
 import { defineRule } from "../src/engine/rule.js";
 import { Creations, mayReport, tableLabel } from "../src/analysis/data-loss.js";
+import { mentions } from "../src/analysis/schema.js";
 
 const COPYING = /^\s*(?:UPDATE|INSERT)\b/i;
-
-/** `name` as a whole word of the SQL text (quoted or not). */
-function mentions(sql: string, name: string): boolean {
-  const i = sql.toLowerCase().indexOf(name.toLowerCase());
-  if (i < 0) return false;
-  return new RegExp(`(?:^|[^\\w$])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:[^\\w$]|$)`, "i").test(sql);
-}
 
 export default defineRule({
   meta: {

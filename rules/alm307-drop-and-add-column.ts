@@ -2,6 +2,7 @@ import { defineRule } from "../src/engine/rule.js";
 import { normalizeType, sameType } from "../src/analysis/sqltypes.js";
 import type { Migration, Op, Section, TypeSpec } from "../src/model.js";
 import { Creations, literalSql, mayReport, otherSection, tableLabel } from "../src/analysis/data-loss.js";
+import { mentions } from "../src/analysis/schema.js";
 
 const sameTable = (a: Op, b: Op) => a.table === b.table && (a.schema ?? null) === (b.schema ?? null);
 
@@ -30,10 +31,6 @@ function similarity(a: string, b: string): number {
   let q = 0;
   while (q < a.length - p && q < b.length - p && a[a.length - 1 - q] === b[b.length - 1 - q]) q++;
   return p + q;
-}
-
-function mentions(sql: string, word: string): boolean {
-  return new RegExp(`(^|[^\\w$])${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}([^\\w$]|$)`, "i").test(sql);
 }
 
 export default defineRule({
