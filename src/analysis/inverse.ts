@@ -846,9 +846,16 @@ function mentions(text: string, name: string): boolean {
   return new RegExp(`(^|[^A-Za-z0-9_])${esc}($|[^A-Za-z0-9_])`, "i").test(text);
 }
 
-function sqlTextOf(model: SectionModel): string[] {
-  return model.sql.map((s) => (s.statements ? s.op.sql ?? s.text : s.text));
+function sqlTextOf(sql: SectionModel["sql"]): string[] {
+  return sql.map((s) => (s.statements ? s.op.sql ?? s.text : s.text));
 }
+
+/** SQL read in full whose statements only change rows, never the schema. */
+function onlyData(statements: SqlStatement[] | null): boolean {
+  return statements !== null && statements.length > 0 && statements.every((st) => DATA_KINDS.has(st.kind));
+}
+// Not SELECT: SELECT ... INTO creates a table.
+const DATA_KINDS = new Set<SqlStatement["kind"]>(["update", "insert", "delete"]);
 
 /** An execute whose SQL cannot be read and that is not a Core DML construct. */
 function opaqueSql(model: SectionModel): boolean {
@@ -882,12 +889,13 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
   const used = new Set<Ev>();
   const explained = new Set<Ev>();
   const downHidden = down.unanalyzed.length > 0 || opaqueSql(D);
-  const downSql = sqlTextOf(D);
+  // Row changes (UPDATE, INSERT, DELETE) cannot create, drop or rename what an upgrade op changed.
+  const downSql = sqlTextOf(D.sql.filter((x) => !onlyData(x.statements)));
   const downSqlMentions = (...names: (string | null | undefined)[]) => names.some((n) => n && downSql.some((t) => mentions(t, n)));
   /** Downgrade SQL that drops a table or view by this name (its indexes and constraints go with it). */
   const downSqlDrops = (table: string | null) =>
     table !== null && D.sql.some((x) => x.statements?.some((st) => st.kind === "drop" && st.targets.some((t) => t.name.toLowerCase() === table.toLowerCase())));
-  const upSqlAll = sqlTextOf(U);
+  const upSqlAll = sqlTextOf(U.sql);
   const upSqlMentionsName = (n: string | null | undefined) => !!n && upSqlAll.some((t) => mentions(t, n));
 
   const upTableNew = (ent: string | null) => ent !== null && sh.created.has(ent) && U.events.some((e) => e.obj === "table" && e.action === "create" && e.tableEnt === ent);
@@ -956,7 +964,9 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     if (e.action === "drop" && e.op.args.if_exists === true) return;
     // The upgrade's own SQL may rename or drop what this op created.
     const objName = e.obj === "table" ? e.tableName : e.obj === "column" ? (e.renameTo ?? e.name) : e.name;
-    if (e.action === "create" && U.sql.some((x) => x.op.order > e.op.order && mentions(x.op.sql ?? x.text, objName ?? "\u0000"))) return;
+    // A data statement (UPDATE, INSERT, DELETE) cannot do that to a column; for a table it
+    // may be the copy step of a rebuild, which the renames then complete.
+    if (e.action === "create" && U.sql.some((x) => x.op.order > e.op.order && !(e.obj === "column" && onlyData(x.statements)) && mentions(x.op.sql ?? x.text, objName ?? "\u0000"))) return;
     const named = atUpgradeEnd(e);
     const r = renderInverse(named, { source: m.source });
     if (!r) return;
@@ -1017,6 +1027,8 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
       if (tempInUp(e)) continue;
       if (upTableNew(e.tableEnt) || downDropsTable(e.tableEnt) || downSqlDrops(e.tableName)) continue;
       if (e.action === "drop" && downRecreates(e)) continue;
+      // Restored by renaming a column built in its place (add, copy, drop, rename: a type swap).
+      if (e.action === "drop" && D.events.some((d) => d.obj === "column" && d.action === "rename" && d.renameTo === e.name && sameTable(d, e))) continue;
       if (e.action === "drop" && sh.created.has(e.colEnt!)) continue;
       if (!downSqlMentions(e.name)) addMissing(e);
       continue;
@@ -1226,7 +1238,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     }
   }
   if (!upHidden) {
-    const upSql = sqlTextOf(U);
+    const upSql = sqlTextOf(U.sql);
     const upSqlMentions = (...names: (string | null | undefined)[]) => names.some((n) => n && upSql.some((t) => mentions(t, n)));
     const upDroppedColsOf = (te: string | null) => te !== null && U.events.some((x) => x.obj === "column" && x.action === "drop" && x.tableEnt === te);
     const upTouchedCol = (ce: string | undefined) => ce !== undefined && U.events.some((x) => x.colEnt === ce);
