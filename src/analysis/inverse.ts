@@ -850,9 +850,13 @@ function sqlTextOf(sql: SectionModel["sql"]): string[] {
   return sql.map((s) => (s.statements ? s.op.sql ?? s.text : s.text));
 }
 
-/** SQL read in full whose statements only change rows, never the schema. */
-function onlyData(statements: SqlStatement[] | null): boolean {
-  return statements !== null && statements.length > 0 && statements.every((st) => DATA_KINDS.has(st.kind));
+/**
+ * SQL that only changes rows, never the schema: read in full, or an f-string (also inside
+ * `sa.text(...)`) that starts with UPDATE, INSERT or DELETE.
+ */
+function onlyData(x: SectionModel["sql"][number]): boolean {
+  if (x.statements === null) return /^(?:(?:sa\.|sqlalchemy\.)?text\(\s*)?[rRbB]?[fF][rRbB]?["']{1,3}\s*(UPDATE|INSERT|DELETE)\b/i.test(exprOf(x.op).trim());
+  return x.statements.length > 0 && x.statements.every((st) => DATA_KINDS.has(st.kind));
 }
 // Not SELECT: SELECT ... INTO creates a table.
 const DATA_KINDS = new Set<SqlStatement["kind"]>(["update", "insert", "delete"]);
@@ -890,7 +894,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
   const explained = new Set<Ev>();
   const downHidden = down.unanalyzed.length > 0 || opaqueSql(D);
   // Row changes (UPDATE, INSERT, DELETE) cannot create, drop or rename what an upgrade op changed.
-  const downSql = sqlTextOf(D.sql.filter((x) => !onlyData(x.statements)));
+  const downSql = sqlTextOf(D.sql.filter((x) => !onlyData(x)));
   const downSqlMentions = (...names: (string | null | undefined)[]) => names.some((n) => n && downSql.some((t) => mentions(t, n)));
   /** Downgrade SQL that drops a table or view by this name (its indexes and constraints go with it). */
   const downSqlDrops = (table: string | null) =>
@@ -966,7 +970,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     const objName = e.obj === "table" ? e.tableName : e.obj === "column" ? (e.renameTo ?? e.name) : e.name;
     // A data statement (UPDATE, INSERT, DELETE) cannot do that to a column; for a table it
     // may be the copy step of a rebuild, which the renames then complete.
-    if (e.action === "create" && U.sql.some((x) => x.op.order > e.op.order && !(e.obj === "column" && onlyData(x.statements)) && mentions(x.op.sql ?? x.text, objName ?? "\u0000"))) return;
+    if (e.action === "create" && U.sql.some((x) => x.op.order > e.op.order && !(e.obj === "column" && onlyData(x)) && mentions(x.op.sql ?? x.text, objName ?? "\u0000"))) return;
     const named = atUpgradeEnd(e);
     const r = renderInverse(named, { source: m.source });
     if (!r) return;
