@@ -851,12 +851,14 @@ function sqlTextOf(sql: SectionModel["sql"]): string[] {
 }
 
 /**
- * SQL that only changes rows, never the schema: read in full, or an f-string (also inside
- * `sa.text(...)`) that starts with UPDATE, INSERT or DELETE.
+ * SQL that only changes rows, never the schema: read in full, an f-string (also inside
+ * `sa.text(...)`) that starts with UPDATE, INSERT or DELETE, or a Core `update()`,
+ * `insert()` or `delete()` construct.
  */
 function onlyData(x: SectionModel["sql"][number]): boolean {
-  if (x.statements === null) return /^(?:(?:sa\.|sqlalchemy\.)?text\(\s*)?[rRbB]?[fF][rRbB]?["']{1,3}\s*(UPDATE|INSERT|DELETE)\b/i.test(exprOf(x.op).trim());
-  return x.statements.length > 0 && x.statements.every((st) => DATA_KINDS.has(st.kind));
+  if (x.statements !== null) return x.statements.length > 0 && x.statements.every((st) => DATA_KINDS.has(st.kind));
+  const expr = exprOf(x.op).trim();
+  return /^(?:(?:sa\.|sqlalchemy\.)?text\(\s*)?[rRbB]?[fF][rRbB]?["']{1,3}\s*(UPDATE|INSERT|DELETE)\b/i.test(expr) || (isCoreDml(expr) && !/\bselect\s*\(/i.test(expr));
 }
 // Not SELECT: SELECT ... INTO creates a table.
 const DATA_KINDS = new Set<SqlStatement["kind"]>(["update", "insert", "delete"]);
