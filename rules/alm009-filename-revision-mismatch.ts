@@ -7,9 +7,14 @@ const body = (id: string) =>
   `def upgrade():\n    op.add_column("account", sa.Column("email", sa.String(255)))\n\n\ndef downgrade():\n    op.drop_column("account", "email")\n`;
 const base = `"""create account\n\nRevision ID: 1a2b3c4d5e6f\nRevises: \n"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = "1a2b3c4d5e6f"\ndown_revision = None\n\n\ndef upgrade():\n    op.create_table("account", sa.Column("id", sa.Integer(), primary_key=True))\n\n\ndef downgrade():\n    op.drop_table("account")\n`;
 
-/** 12-hex tokens of a file stem (Alembic's `%(rev)s` in the file name), ignoring all-digit date stamps. */
-export function revTokens(stem: string): string[] {
-  return stem.split(/[^0-9a-zA-Z]+/).filter((t) => /^[0-9a-f]{12}$/.test(t) && /[a-f]/.test(t));
+/**
+ * The revision id a file name carries: Alembic's `%(rev)s`, the first token of the stem after an
+ * optional all-digit date prefix, when it is 12 hexadecimal characters. Ids later in the name are
+ * the slug's (a merge's message names its parents) and a name without one is a template without it.
+ */
+export function nameRevision(stem: string): string | null {
+  const first = stem.split(/[^0-9a-zA-Z]+/).find((t) => t !== "" && !/^\d+$/.test(t));
+  return first !== undefined && /^[0-9a-f]{12}$/.test(first) ? first : null;
 }
 
 export default defineRule({
@@ -42,13 +47,13 @@ export default defineRule({
       const file = path.basename(n.migration.path);
       const stem = file.replace(/\.py$/, "");
       if (stem.includes(n.id)) continue;
-      const tokens = revTokens(stem);
-      if (tokens.length === 0) continue;
+      const token = nameRevision(stem);
+      if (token === null) continue;
       ctx.reportIn(n.migration, {
         at: lineSpan(n.migration, 1),
         message: "mismatch",
-        data: { file, token: tokens[0]!, id: n.id },
-        fingerprint: `filename:${tokens[0]}`,
+        data: { file, token, id: n.id },
+        fingerprint: `filename:${token}`,
       });
     }
   },
