@@ -24,9 +24,10 @@ interface Scope {
   rebuilt(n: SqlName, order: number): boolean;
   /**
    * Earlier in this function the type's columns were converted or dropped (or the type was renamed
-   * out of the way: `ALTER TYPE t RENAME TO t_old`), or the schema's tables dropped.
+   * out of the way: `ALTER TYPE t RENAME TO t_old`), or the schema's tables dropped; that includes
+   * the statements before `st` in the same execute (one string holding a whole enum swap).
    */
-  released(kind: "type" | "schema", n: SqlName, order: number): boolean;
+  released(kind: "type" | "schema", n: SqlName, order: number, st: SqlStatement): boolean;
   added(t: SqlName): string[];
 }
 
@@ -54,7 +55,7 @@ function scopeFor(m: Migration, s: Section): Scope | null {
     column: (t, c, order) => here.column(t.schema, t.name, c, order) || (other?.column(t.schema, t.name, c) ?? false),
     object: (kind, n, order) => here.object(kind, n.schema, n.name, order) || (other?.object(kind, n.schema, n.name) ?? false) || createdInText(n.name, order),
     rebuilt: (n, order) => rebuiltSwap(s, n.schema, n.name, order),
-    released: (kind, n, order) => released(s, kind, n, order),
+    released: (kind, n, order, st) => released(s, kind, n, order, st),
     added: (t) => here.addedColumns(t.schema, t.name),
   };
 }
@@ -65,17 +66,19 @@ function enumNameOf(v: Value | undefined): string | undefined {
   return typeof n === "string" ? n : undefined;
 }
 
-function released(s: Section, kind: "type" | "schema", n: SqlName, order: number): boolean {
+function released(s: Section, kind: "type" | "schema", n: SqlName, order: number, current: SqlStatement): boolean {
   const same = (x: string | null | undefined) => typeof x === "string" && x.toLowerCase() === n.name.toLowerCase();
   for (const o of s.ops) {
-    if (o.order >= order) break;
-    if (kind === "type") {
+    if (o.order > order) break;
+    // In the execute that holds `current`, only the statements before it count.
+    const sameOp = o.order === order;
+    if (!sameOp && kind === "type") {
       if (o.name === "drop_column" || o.name === "drop_table") return true;
       if (o.name === "alter_column" && (same(enumNameOf(o.args.existing_type)) || (o.args.type_ !== undefined && enumNameOf(o.args.existing_type) !== undefined))) return true;
-    } else if (o.name === "drop_table" && same(o.schema)) {
+    } else if (!sameOp && o.name === "drop_table" && same(o.schema)) {
       return true;
     }
-    for (const st of statementsOf(o)) {
+    for (const st of sameOp ? statementsOf(o).filter((x) => x.end <= current.start) : statementsOf(o)) {
       if (kind === "type") {
         if (st.kind === "drop" && st.object === "TABLE") return true;
         if (st.kind === "alter-table" && st.actions.some((a) => a.verb === "DROP" && a.what === "COLUMN")) return true;
@@ -153,7 +156,7 @@ function judge(st: SqlStatement, op: Op, scope: Scope, dialect: string): Hit | n
       if (st.object === "SCHEMA" || st.object === "DATABASE") {
         const cascade = hasWord(st, "CASCADE") || dialect === "mysql" || st.object === "DATABASE";
         // Without CASCADE Postgres refuses a non-empty schema: after this function emptied it, nothing more is lost.
-        const lost = st.targets.filter((t) => !scope.object("schema", t, o) && (cascade || !scope.released("schema", t, o)));
+        const lost = st.targets.filter((t) => !scope.object("schema", t, o) && (cascade || !scope.released("schema", t, o, st)));
         if (lost.length === 0) return null;
         return {
           sql,
@@ -169,7 +172,7 @@ function judge(st: SqlStatement, op: Op, scope: Scope, dialect: string): Hit | n
         const cascade = hasWord(st, "CASCADE");
         // Without CASCADE the type cannot be dropped while a column uses it; once this function converted or
         // dropped the columns that used it (or renamed it out of the way), dropping it loses nothing more.
-        const lost = st.targets.filter((t) => !scope.object("type", t, o) && (cascade || !scope.released("type", t, o)));
+        const lost = st.targets.filter((t) => !scope.object("type", t, o) && (cascade || !scope.released("type", t, o, st)));
         if (lost.length === 0) return null;
         return {
           sql,
