@@ -1185,6 +1185,9 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
       // finding): a "just to be sure" nullable=True, or the NOT NULL that MySQL needs
       // restated next to a type change. The column's nullability did not change.
       if (attr === "nullable" && ch.guessed && dv === ch.after && (ch.after === true || ch.restated)) continue;
+      // The same for a type_ restated on both sides next to other changes (MySQL needs the type
+      // in every column alter): the type did not change.
+      if (attr === "type" && ch.before === undefined && changes.size > 1 && dv !== undefined && differs(attr, ch.after, dv) === false) continue;
       if (dv === undefined) {
         if (downHidden || downSqlMentions(first.name)) continue;
         if (attr === "nullable" && ch.before === undefined) continue;
