@@ -28,7 +28,6 @@ function sameColumn(a: Op, b: Op): boolean {
 /** A value the other function (or an earlier op) states for the attribute, as a suggestion. */
 function suggestion(m: Migration, op: Op, need: Need, other: Section | null): string {
   const a = op.args;
-  if (need.attr === "nullable" && typeof a.nullable === "boolean") return `${need.existing}=${pyValue(!a.nullable)}`;
   for (const o of other?.ops ?? []) {
     if (o.name !== "alter_column" || o.table !== op.table) continue;
     const col = asString(a.column_name);
@@ -37,9 +36,17 @@ function suggestion(m: Migration, op: Op, need: Need, other: Section | null): st
     if (col === undefined || (ocol !== col && onew !== col)) continue;
     // The other function sets the value this call started from.
     const v = o.args[need.attr];
-    if (v !== undefined && v !== false && (v !== null || need.attr === "server_default")) return `${need.existing}=${pyValue(v)}`;
+    if (need.attr === "nullable" ? typeof v === "boolean" : v !== undefined && v !== false && (v !== null || need.attr === "server_default")) return `${need.existing}=${pyValue(v)}`;
+    // It starts from this call's nullability and leaves it alone: the column had it before too.
+    if (need.attr === "nullable" && v === undefined && typeof a.nullable === "boolean" && o.args.existing_nullable === a.nullable) return `${need.existing}=${pyValue(a.nullable)}`;
   }
   void m;
+  if (need.attr === "nullable") {
+    // Alone, nullable=X most likely flips the column; next to a type or default change it is
+    // often restated unchanged (MySQL needs it), so the current state is not known.
+    const alone = (a.type_ === undefined || a.type_ === null) && !given(a, "server_default");
+    return `${need.existing}=${alone && typeof a.nullable === "boolean" ? pyValue(!a.nullable) : "<the current nullability: True or False>"}`;
+  }
   return `${need.existing}=<the current ${need.attr === "type_" ? "type" : "server default"}>`;
 }
 

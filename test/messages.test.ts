@@ -98,6 +98,26 @@ describe("advice never writes a call that cannot work", () => {
     expect(ds[0]!.message).toMatch(/^index \(unnamed\) is built without CONCURRENTLY/);
   });
 
+  it("ALM107 suggests the nullability the other function states, not the opposite of this one", async () => {
+    const alter = (nullable: string, dflt: string) => `    op.alter_column("host", "is_marketplace", existing_type=sa.Boolean, server_default=${dflt}, nullable=${nullable})\n`;
+    const text = `from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n${alter("True", "None")}\n\ndef downgrade():\n${alter("True", 'sa.false()')}`;
+    const ds = await check(text, ["ALM107"]);
+    expect(ds).toHaveLength(2);
+    for (const d of ds) expect(d.message).toContain("`existing_nullable=True`");
+    // Nothing to go by: a nullable restated next to a default change is not assumed to flip.
+    const [alone] = await check(`from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n${alter("True", "None")}`, ["ALM107"]);
+    expect(alone!.message).toContain("`existing_nullable=<the current nullability: True or False>`");
+    // The downgrade starts from the upgrade's nullability and keeps it: it was the same before.
+    const [kept] = await check(
+      'from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n    op.alter_column("q", "options", existing_type=sa.Text(), type_=sa.JSON(), nullable=True)\n\n\n' +
+        'def downgrade():\n    op.alter_column("q", "options", existing_type=sa.JSON(), type_=sa.Text(), existing_nullable=True)\n',
+      ["ALM107"],
+    );
+    expect(kept!.message).toContain("`existing_nullable=True`");
+    const [tighten] = await check('from alembic import op\n\n\ndef upgrade():\n    op.alter_column("host", "name", nullable=False)\n', ["ALM107"]);
+    expect(tighten!.message).toContain("`existing_nullable=True`");
+  });
+
   it("a helper handed the connection is said to receive the connection (ALM901)", async () => {
     const ds = await check('from alembic import op\n\n\ndef upgrade():\n    backfill(op.get_bind())\n\n\ndef downgrade():\n    pass\n', ["ALM901"]);
     expect(ds[0]!.message).toContain("`backfill()`, which receives the connection");
