@@ -390,14 +390,21 @@ export function upgradeHasOps(s: Section | null): boolean {
   return s !== null && s.ops.some((op) => !readOnly(op));
 }
 
+const CORE_SELECT = /^(?:(?:sa|sqlalchemy|sql|expression)\.)?select\s*\(|^\w+(?:\.c)?\.select\s*\(/;
+
 /** Statements that change neither schema nor data: session settings and transaction control. */
 const SESSION_STATEMENT = /^\s*(?:SET|RESET|SHOW|COMMIT|BEGIN|START\s+TRANSACTION)\b/i;
 
 /** An execute of SQL that only reads (SELECT, SET, SHOW, ...): it changes nothing to undo. */
 function readOnly(op: Op): boolean {
   if (op.name !== "execute") return false;
-  // `f"SET SESSION statement_timeout={x}"`: the statement's kind is in its literal start.
-  if (typeof op.sql !== "string") return isFString(op) && SESSION_STATEMENT.test(exprOf(op).trim().replace(/^[rRbB]?[fF][rRbB]?("""|'''|"|')/, ""));
+  if (typeof op.sql !== "string") {
+    const expr = exprOf(op).trim();
+    // A Core `select(...)` or `table.select()` (what a loop over `conn.execute(query)` reads).
+    if (CORE_SELECT.test(expr) && !/\b(?:insert|update|delete|from_select)\s*\(/.test(expr)) return true;
+    // `f"SET SESSION statement_timeout={x}"`: the statement's kind is in its literal start.
+    return isFString(op) && SESSION_STATEMENT.test(expr.replace(/^[rRbB]?[fF][rRbB]?("""|'''|"|')/, ""));
+  }
   const ts = sqlTargets(op.sql);
   return ts !== null && ts.length > 0 && ts.every((t) => t.kind === "read");
 }
