@@ -538,7 +538,7 @@ export function pgRewriteFree(fromT: TypeInput | SqlType, toT: TypeInput | SqlTy
   if (a.family === "string" && b.family === "string") {
     if (a.fixed || b.fixed || a.citext || b.citext) return false;
     // TEXT, VARCHAR and VARCHAR(n) → TEXT / unbounded VARCHAR: binary coercible.
-    if (b.length === null || b.textual) return b.dialect === "mysql" ? false : true;
+    if (b.length === null || b.textual) return true;
     if (a.textual || a.length === null) return false;
     return (b.length ?? 0) >= (a.length ?? Infinity);
   }
