@@ -31,6 +31,9 @@ export default defineRule({
         `${a.op} uses ${a.object} after ${a.dropper} on line ${a.line} ${a.how}; move this operation above ${a.dropper}`,
       useAfterRename: (a: { op: string; object: string; renamer: string; line: number; newName: string }) =>
         `${a.op} uses ${a.object} after ${a.renamer} on line ${a.line} renamed it to "${a.newName}"; use "${a.newName}" here (or move this operation above the rename)`,
+      dropAfterRename: (a: { op: string; object: string; renamer: string; line: number; newName: string }) =>
+        `${a.op} drops ${a.object} after ${a.renamer} on line ${a.line} renamed it to "${a.newName}": as written it fails, and dropping "${a.newName}" ` +
+        `instead would throw away what the rename keeps; remove this drop if the rename is what you meant, or remove the rename if the object is meant to go`,
     },
   },
   check(m, ctx) {
@@ -53,7 +56,9 @@ export default defineRule({
           if (e.cascade === "column") break; // ALM204 reports the late drop of an index or constraint
           const related = [{ span: spanOfStep(e.step), message: `${describeRef(ref)} is ${e.action === "rename-from" ? "renamed" : "dropped"} here` }];
           if (e.action === "rename-from" && e.otherName) {
-            ctx.report({ at: op, message: "useAfterRename", data: { op: opLabel(op), object: describeRef(ref), renamer: eventLabel(e, m.source), line: stepLine(e.step), newName: e.otherName }, related });
+            // Dropping the very object just renamed: neither name nor place makes it right.
+            const dropsIt = op.name === `drop_${ref.kind}`;
+            ctx.report({ at: op, message: dropsIt ? "dropAfterRename" : "useAfterRename", data: { op: opLabel(op), object: describeRef(ref), renamer: eventLabel(e, m.source), line: stepLine(e.step), newName: e.otherName }, related });
           } else {
             let how = e.cascade === "table" ? `dropped it together with its table` : `dropped it`;
             if (ref.kind === "table" && (op.name === "drop_index" || op.name === "drop_constraint")) how += ` (and with it its indexes and constraints, so this drop can also simply be removed)`;

@@ -118,6 +118,15 @@ describe("advice never writes a call that cannot work", () => {
     expect(tighten!.message).toContain("`existing_nullable=True`");
   });
 
+  it("ALM202: a drop of the object just renamed is told to go, not to use the new name", async () => {
+    const text =
+      'from alembic import op\n\n\ndef upgrade():\n    op.alter_column("builds", "build_submitted_time", new_column_name="submitted_time")\n\n\n' +
+      'def downgrade():\n    op.alter_column("builds", "submitted_time", new_column_name="build_submitted_time")\n    op.drop_column("builds", "submitted_time")\n';
+    const [d] = await check(text, ["ALM202"]);
+    expect(d!.message).toContain("remove this drop if the rename is what you meant");
+    expect(d!.message).not.toContain('use "build_submitted_time" here');
+  });
+
   it("a helper handed the connection is said to receive the connection (ALM901)", async () => {
     const ds = await check('from alembic import op\n\n\ndef upgrade():\n    backfill(op.get_bind())\n\n\ndef downgrade():\n    pass\n', ["ALM901"]);
     expect(ds[0]!.message).toContain("`backfill()`, which receives the connection");
