@@ -61,8 +61,9 @@ function exempt(t: DataTarget, made: ReturnType<typeof createdBy>, downNames: st
 function what(op: Op): string {
   if (op.name === "bulk_insert") return `op.bulk_insert(${op.table ?? "..."}, ...)`;
   const sql = typeof op.sql === "string" ? op.sql.trim().replace(/\s+/g, " ") : null;
-  if (sql) return `op.execute("${sql.length > 50 ? sql.slice(0, 47) + "..." : sql}")`;
-  return "op.execute(...)";
+  if (!sql) return "op.execute(...)";
+  const q = !sql.includes('"') ? '"' : !sql.includes("'") ? "'" : '"""';
+  return `op.execute(${q}${sql.length > 50 ? sql.slice(0, 47) + "..." : sql}${q})`;
 }
 
 export default defineRule({

@@ -54,6 +54,15 @@ function previousType(m: Migration, s: Section, op: Op): Value | undefined {
   return back?.[0]?.args.type_;
 }
 
+/** A type as the message shows it: cut when long (an Enum with all its values). */
+function shortType(t: string): string {
+  const one = t.replace(/\s+/g, " ");
+  return one.length > 60 ? `${one.slice(0, 57)}...` : one;
+}
+
+/** A type written in SQL: keywords upper-cased, quoted names as written. */
+const sqlTypeLabel = (type: string) => shortType(/["`]/.test(type) ? type : type.toUpperCase());
+
 export default defineRule({
   meta: {
     code: "ALM405",
@@ -108,7 +117,7 @@ export default defineRule({
             if (/^(character\s+varying|varchar|text|numeric|decimal|citext)\b/i.test(action.type)) continue;
             if (!mayReport(m, s, op, { needTable: false })) continue;
             if (created.columnCreatedBefore(probe, action.column) || created.tableCreatedInSection(schema, table)) continue;
-            ctx.report({ at: op, message: "changeType", data: { table: tableLabel(schema, table), column: action.column, from: "", to: action.type.toUpperCase() } });
+            ctx.report({ at: op, message: "changeType", data: { table: tableLabel(schema, table), column: action.column, from: "", to: sqlTypeLabel(action.type) } });
           }
           continue;
         }
@@ -132,8 +141,8 @@ export default defineRule({
           data: {
             table: tableLabel(op.schema, op.table),
             column,
-            from: prev !== undefined ? (typeText(prev) ?? "") : "",
-            to: typeText(op.args.type_) ?? to.text,
+            from: prev !== undefined ? shortType(typeText(prev) ?? "") : "",
+            to: shortType(typeText(op.args.type_) ?? to.text),
           },
         });
       }

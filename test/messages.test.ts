@@ -127,6 +127,13 @@ describe("advice never writes a call that cannot work", () => {
     expect(d!.message).not.toContain('use "build_submitted_time" here');
   });
 
+  it("SQL quoted in a message stays valid Python, and SQL names keep their case (ALM108, ALM405)", async () => {
+    const [q] = await check('from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n    op.create_index("ix_user_active", "user", ["active"])\n    op.execute(\'UPDATE "user" SET active = true\')\n\n\ndef downgrade():\n    op.drop_index("ix_user_active", table_name="user")\n', ["ALM108"]);
+    expect(q!.message).toContain(`op.execute('UPDATE "user" SET active = true')`);
+    const [t] = await check('from alembic import op\n\n\ndef upgrade():\n    op.execute(\'alter table "public"."instruments" alter column api type "public"."apis" using api::text::"public"."apis"\')\n\n\ndef downgrade():\n    pass\n', ["ALM405"]);
+    expect(t!.message).toContain('to "public"."apis" rewrites');
+  });
+
   it("a helper handed the connection is said to receive the connection (ALM901)", async () => {
     const ds = await check('from alembic import op\n\n\ndef upgrade():\n    backfill(op.get_bind())\n\n\ndef downgrade():\n    pass\n', ["ALM901"]);
     expect(ds[0]!.message).toContain("`backfill()`, which receives the connection");
