@@ -152,6 +152,45 @@ describe("extraction facts", () => {
     expect(names[8]).toEqual({ expr: "suffix" });
   });
 
+  it("a helper with a return inside a loop or branch has no single value: ops under `if` on it stay conditional", async () => {
+    const m = await parseMigration(
+      [
+        "from alembic import op",
+        "",
+        "",
+        "def _unique_constraint(inspector):",
+        "    for c in inspector.get_unique_constraints('users'):",
+        "        if c['column_names'] == ['email']:",
+        "            return True, c['name']",
+        "    return False, None",
+        "",
+        "",
+        "def _flag():",
+        "    return True",
+        "",
+        "",
+        "def upgrade():",
+        "    exists, name = _unique_constraint(op.get_bind())",
+        "    if exists:",
+        "        op.drop_constraint(name or 'uq_users_email', 'users', type_='unique')",
+        "",
+        "",
+        "def downgrade():",
+        "    exists, _ = _unique_constraint(op.get_bind())",
+        "    if not exists:",
+        "        op.create_unique_constraint('uq_users_email', 'users', ['email'])",
+        "    flag = _flag()",
+        "    if flag:",
+        "        op.drop_index('ix_users_email', table_name='users')",
+        "",
+      ].join("\n"),
+      "versions/x.py",
+    );
+    expect(ops(m, "upgrade")).toEqual(["18:drop_constraint users [cond]"]);
+    // A helper with one top-level return still folds.
+    expect(ops(m, "downgrade")).toEqual(["24:create_unique_constraint users [cond]", "27:drop_index users"]);
+  });
+
   it("an imported module is not a value mutated by sa.update(...): later sa.* calls keep their library", async () => {
     const m = await parseMigration(
       [

@@ -1365,9 +1365,25 @@ function percentFormat(format: string, args: EV[] | null): string | null {
   return ok && next === args.length && !/%$/.test(format.replace(/%%/g, "")) ? out : null;
 }
 
+/**
+ * The value of a helper's only `return`, counting those nested in if/for/while/with/try (a
+ * `return True, name` inside a loop makes the final `return False, None` one outcome of two).
+ */
 function singleReturn(body: Stmt[]): Expr | null {
-  const rets = body.filter((s): s is Extract<Stmt, { k: "return" }> => s.k === "return");
-  return rets.length === 1 && rets[0]!.value ? rets[0]!.value : null;
+  const rets: Extract<Stmt, { k: "return" }>[] = [];
+  const collect = (stmts: Stmt[]): void => {
+    for (const s of stmts) {
+      if (s.k === "return") rets.push(s);
+      else if (s.k === "if" || s.k === "for") {
+        collect(s.body);
+        collect(s.orelse);
+      } else if (s.k === "while" || s.k === "with") collect(s.body);
+      else if (s.k === "try") for (const b of [s.body, ...s.handlers, s.orelse, s.finalbody]) collect(b);
+    }
+  };
+  collect(body);
+  // A lone return under an `if` leaves the other path returning None: not one value either.
+  return rets.length === 1 && rets[0]!.value && body.includes(rets[0]!) ? rets[0]!.value : null;
 }
 
 /** `sys.exit(...)`, `exit()`, `quit()`: SystemExit, a raise by another name. */
