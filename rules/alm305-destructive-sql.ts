@@ -74,7 +74,9 @@ function released(s: Section, kind: "type" | "schema", n: SqlName, order: number
     const sameOp = o.order === order;
     if (!sameOp && kind === "type") {
       if (o.name === "drop_column" || o.name === "drop_table") return true;
-      if (o.name === "alter_column" && (same(enumNameOf(o.args.existing_type)) || (o.args.type_ !== undefined && enumNameOf(o.args.existing_type) !== undefined))) return true;
+      // A type change away from an enum, or from a type not stated (it may have been this one).
+      const converts = o.args.type_ !== undefined && o.args.type_ !== null && (o.args.existing_type === undefined || o.args.existing_type === null || enumNameOf(o.args.existing_type) !== undefined);
+      if (o.name === "alter_column" && (same(enumNameOf(o.args.existing_type)) || converts)) return true;
     } else if (!sameOp && o.name === "drop_table" && same(o.schema)) {
       return true;
     }
