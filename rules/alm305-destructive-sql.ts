@@ -55,7 +55,7 @@ function scopeFor(m: Migration, s: Section): Scope | null {
     column: (t, c, order) => here.column(t.schema, t.name, c, order) || (other?.column(t.schema, t.name, c) ?? false),
     object: (kind, n, order) => here.object(kind, n.schema, n.name, order) || (other?.object(kind, n.schema, n.name) ?? false) || createdInText(n.name, order),
     rebuilt: (n, order) => rebuiltSwap(s, n.schema, n.name, order),
-    released: (kind, n, order, st) => released(s, kind, n, order, st),
+    released: (kind, n, order, st) => released(m, s, kind, n, order, st),
     added: (t) => here.addedColumns(t.schema, t.name),
   };
 }
@@ -66,7 +66,7 @@ function enumNameOf(v: Value | undefined): string | undefined {
   return typeof n === "string" ? n : undefined;
 }
 
-function released(s: Section, kind: "type" | "schema", n: SqlName, order: number, current: SqlStatement): boolean {
+function released(m: Migration, s: Section, kind: "type" | "schema", n: SqlName, order: number, current: SqlStatement): boolean {
   const same = (x: string | null | undefined) => typeof x === "string" && x.toLowerCase() === n.name.toLowerCase();
   for (const o of s.ops) {
     if (o.order > order) break;
@@ -74,6 +74,8 @@ function released(s: Section, kind: "type" | "schema", n: SqlName, order: number
     const sameOp = o.order === order;
     if (!sameOp && kind === "type") {
       if (o.name === "drop_column" || o.name === "drop_table") return true;
+      // SQL that cannot be read (an f-string helper's `ALTER COLUMN ... TYPE {t}`) may have done it.
+      if (o.name === "execute" && literalSql(o) === null && !coreDml(m, o)) return true;
       // A type change away from an enum, or from a type not stated (it may have been this one).
       const converts = o.args.type_ !== undefined && o.args.type_ !== null && (o.args.existing_type === undefined || o.args.existing_type === null || enumNameOf(o.args.existing_type) !== undefined);
       if (o.name === "alter_column" && (same(enumNameOf(o.args.existing_type)) || converts)) return true;
