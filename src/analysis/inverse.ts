@@ -1517,6 +1517,9 @@ function differs(attr: AlterAttr, a: Value, b: Value): boolean | undefined {
       if (boolish(x) && boolish(y)) return false;
       if (x.family === "string" && y.family === "string" && (x.textual || x.length === null) && (y.textual || y.length === null)) return false;
       if (x.family === "float" && y.family === "float") return undefined;
+      // `sa.CHAR()` next to `sa.CHAR(length=128)`: a length left out, most likely not CHAR(1).
+      const lengthless = (t: typeof x) => t.fixed === true && !/\d/.test(t.text);
+      if (x.family === "string" && y.family === "string" && x.fixed && y.fixed && lengthless(x) !== lengthless(y)) return undefined;
       if (x.family === "other" || y.family === "other") return x.name === y.name ? undefined : true;
       return true;
     }
