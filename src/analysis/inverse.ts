@@ -1101,6 +1101,9 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     // The downgrade drops a table of that name (e.g. one the upgrade created after using it: ALM201's finding).
     if (e.tableName !== null && D.events.some((d) => d.obj === "table" && d.action === "drop" && d.tableName === e.tableName)) continue;
     if (e.action === "drop" && U.events.some((x) => x.op.order < e.op.order && x.action === "create" && x.obj === e.obj && x.name === e.name)) continue;
+    // Dropped and created again by the upgrade itself (a foreign key taken off around a data fix):
+    // it exists before and after, and whether its definition changed is not known.
+    if (e.name !== null && U.events.some((x) => x.obj === e.obj && x.name === e.name && sameTable(x, e) && (e.action === "drop" ? x.action === "create" && x.op.order > e.op.order : x.action === "drop" && x.op.order < e.op.order))) continue;
     if (!downSqlMentions(e.name)) addMissing(e);
   }
 
