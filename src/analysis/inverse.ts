@@ -1102,8 +1102,9 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     if (e.tableName !== null && D.events.some((d) => d.obj === "table" && d.action === "drop" && d.tableName === e.tableName)) continue;
     if (e.action === "drop" && U.events.some((x) => x.op.order < e.op.order && x.action === "create" && x.obj === e.obj && x.name === e.name)) continue;
     // Dropped and created again by the upgrade itself (a foreign key taken off around a data fix):
-    // it exists before and after, and whether its definition changed is not known.
-    if (e.name !== null && U.events.some((x) => x.obj === e.obj && x.name === e.name && sameTable(x, e) && (e.action === "drop" ? x.action === "create" && x.op.order > e.op.order : x.action === "drop" && x.op.order < e.op.order))) continue;
+    // it exists before and after, and whether its definition changed is not known. Unless the
+    // downgrade handles it too (drops the new definition to restore the old): then both count.
+    if (e.name !== null && !D.events.some((d) => d.obj === e.obj && d.name === e.name && sameTable(d, e)) && U.events.some((x) => x.obj === e.obj && x.name === e.name && sameTable(x, e) && (e.action === "drop" ? x.action === "create" && x.op.order > e.op.order : x.action === "drop" && x.op.order < e.op.order))) continue;
     if (!downSqlMentions(e.name)) addMissing(e);
   }
 
