@@ -191,6 +191,25 @@ describe("extraction facts", () => {
     expect(ops(m, "downgrade")).toEqual(["24:create_unique_constraint users [cond]", "27:drop_index users"]);
   });
 
+  it("a batch op given the op API's table argument (a TypeError in Alembic) is not analyzed, not read as another column", async () => {
+    const m = await parseMigration(
+      [
+        "from alembic import op",
+        "",
+        "",
+        "def upgrade():",
+        "    with op.batch_alter_table('fetch') as batch:",
+        "        batch.drop_column('fetch', 'folders')",
+        "        batch.drop_column('received')",
+        "",
+      ].join("\n"),
+      "versions/x.py",
+    );
+    expect(ops(m, "upgrade")).toEqual(["7:drop_column fetch [batch]"]);
+    const up = m.sections.find((s) => s.name === "upgrade")!;
+    expect(up.unanalyzed.map((u) => `${u.span.line}: ${u.reason}`)).toEqual(["6: `batch.drop_column()` with more positional arguments than Alembic accepts (a TypeError when it runs)"]);
+  });
+
   it("an imported module is not a value mutated by sa.update(...): later sa.* calls keep their library", async () => {
     const m = await parseMigration(
       [
