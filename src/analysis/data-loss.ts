@@ -390,11 +390,6 @@ export function coreDml(m: Migration, op: Op): CoreDml | null {
   return { kind, table, hasWhere, setColumns, text };
 }
 
-/**
- * The table-rebuild ("swap") pattern: the rows of `name` are copied into a new table
- * (`INSERT INTO new ... SELECT ... FROM name`) before `order`, and a table created in
- * this section is renamed to `name` after it. Dropping the old table then loses nothing.
- */
 /** An earlier op in `s` whose SQL copies rows out of `table` (INSERT ... SELECT ... FROM table). */
 export function copiedFrom(s: Section, table: string, order: number): Op | undefined {
   const from = new RegExp(`\\bfrom\\s+(?:[\\w$"\`]+\\.)?["\`]?${table.replace(/[^\w$]/g, "\\$&")}(?![\\w$])`, "i");
@@ -443,6 +438,11 @@ export function renameAwayRebuilds(s: Section): RenameAwayRebuilds {
   return out;
 }
 
+/**
+ * The table-rebuild ("swap") pattern: the rows of `name` are copied into a new table
+ * (`INSERT INTO new ... SELECT ... FROM name`) before `order`, and a table created in
+ * this section is renamed to `name` after it. Dropping the old table then loses nothing.
+ */
 export function rebuiltSwap(s: Section, schema: string | null, name: string, order: number): boolean {
   const created = new Creations(s);
   const lower = name.toLowerCase();

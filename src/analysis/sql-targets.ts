@@ -57,12 +57,12 @@ function fromStatement(st: SqlStatement): DataTarget | null {
   }
 }
 
-/** Targets of literal SQL; null when any statement cannot be read. */
 /** The temporary table of Alembic's batch mode (`_alembic_tmp_<table>`): no user data, cleaning it up needs no inverse. */
 export function isBatchTempTable(name: string): boolean {
   return /^_alembic_tmp_/i.test(name);
 }
 
+/** Targets of literal SQL; null when any statement cannot be read. */
 export function sqlTargets(sql: string): DataTarget[] | null {
   let sts: SqlStatement[];
   try {
