@@ -13,7 +13,7 @@
 // type events (the mirror would be a guess).
 import { analyzeReversibility, describeOp, inverseOf, pairStatus, renderOp, type InverseOp } from "../analysis/inverse.js";
 import type { Diagnostic, Fix, TextEdit } from "../engine/rule.js";
-import type { Expr, Stmt } from "../parse/ast.js";
+import { childBlocks, type Expr, type Stmt } from "../parse/ast.js";
 import { parseModule } from "../parse/index.js";
 import { isExpr, type FunctionPair, type Migration, type Op, type Section, type Value } from "../model.js";
 import { dataTargets } from "../analysis/sql-targets.js";
@@ -185,16 +185,8 @@ function defEnd(src: string, def: DefStmt): number {
 function withsContaining(body: Stmt[], off: number, out: WithStmt[] = []): WithStmt[] {
   for (const s of body) {
     if (off < s.span.start || off >= s.span.end) continue;
-    if (s.k === "with") {
-      out.push(s);
-      withsContaining(s.body, off, out);
-    } else if (s.k === "if" || s.k === "for") {
-      withsContaining(s.body, off, out);
-      withsContaining(s.orelse, off, out);
-    } else if (s.k === "while") withsContaining(s.body, off, out);
-    else if (s.k === "try") {
-      for (const b of [s.body, ...s.handlers, s.orelse, s.finalbody]) withsContaining(b, off, out);
-    }
+    if (s.k === "with") out.push(s);
+    for (const b of childBlocks(s)) withsContaining(b, off, out);
   }
   return out;
 }

@@ -60,6 +60,22 @@ export type Stmt =
   | { k: "import"; names: { module: string; name: string | null; alias: string }[]; span: Span }
   | { k: "other"; span: Span; exprs: Expr[] };
 
+/** The statement lists nested in a compound statement run by the same function (a `def`'s body is not). */
+export function childBlocks(s: Stmt): Stmt[][] {
+  switch (s.k) {
+    case "if":
+    case "for":
+      return [s.body, s.orelse];
+    case "while":
+    case "with":
+      return [s.body];
+    case "try":
+      return [s.body, ...s.handlers, s.orelse, s.finalbody];
+    default:
+      return [];
+  }
+}
+
 export interface Comment {
   line: number;
   column: number;

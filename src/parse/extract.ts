@@ -2,7 +2,7 @@
 // inlined with their arguments, loops over literal lists unrolled, `with
 // op.batch_alter_table(...)` blocks resolved, branches marked conditional. Anything
 // whose effect cannot be known statically is recorded as `unanalyzed` (ALM901).
-import type { Expr, ParsedModule, Span as AstSpan, Stmt } from "./ast.js";
+import { childBlocks, type Expr, type ParsedModule, type Span as AstSpan, type Stmt } from "./ast.js";
 import { BATCH_SIGNATURES, NON_OPERATIONS, OPAQUE_OPERATIONS, OP_SIGNATURES, SCHEMA_ARG, TABLE_ARG, type Signature } from "./signatures.js";
 import { decodeColumn, decodeTableDef } from "./columns.js";
 import { LineIndex } from "./lines.js";
@@ -1380,11 +1380,7 @@ function singleReturn(body: Stmt[]): Expr | null {
   const collect = (stmts: Stmt[]): void => {
     for (const s of stmts) {
       if (s.k === "return") rets.push(s);
-      else if (s.k === "if" || s.k === "for") {
-        collect(s.body);
-        collect(s.orelse);
-      } else if (s.k === "while" || s.k === "with") collect(s.body);
-      else if (s.k === "try") for (const b of [s.body, ...s.handlers, s.orelse, s.finalbody]) collect(b);
+      else for (const b of childBlocks(s)) collect(b);
     }
   };
   collect(body);
