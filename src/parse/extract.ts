@@ -507,7 +507,13 @@ class Extractor {
     this.bindTarget(s.target, { expr: this.text(s.target.span) }, st.scope);
     const before = this.section.ops.length;
     const reasons = this.section.unanalyzed.length;
-    this.walkBranches(st, [() => (this.walkBlock(s.body, { ...st, conditional: true }), this.walkBlock(s.orelse, { ...st, conditional: true }))], true);
+    const cond = { ...st, conditional: true };
+    this.walkBranches(st, [
+      () => {
+        this.walkBlock(s.body, cond);
+        return this.walkBlock(s.orelse, cond);
+      },
+    ], true);
     if (this.section.ops.length > before || this.section.unanalyzed.length > reasons) {
       this.unanalyzed(`a loop over \`${clip(this.text(s.iter.span))}\``, s.span);
     }
