@@ -403,7 +403,7 @@ function readOnly(op: Op): boolean {
     // A Core `select(...)` or `table.select()` (what a loop over `conn.execute(query)` reads).
     if (CORE_SELECT.test(expr) && !/\b(?:insert|update|delete|from_select)\s*\(/.test(expr)) return true;
     // `f"SET SESSION statement_timeout={x}"`: the statement's kind is in its literal start.
-    return isFString(op) && SESSION_STATEMENT.test(expr.replace(/^[rRbB]?[fF][rRbB]?("""|'''|"|')/, ""));
+    return SESSION_STATEMENT.test(fStringStart(op) ?? "");
   }
   const ts = sqlTargets(op.sql);
   return ts !== null && ts.length > 0 && ts.every((t) => t.kind === "read");
@@ -865,7 +865,7 @@ function sqlTextOf(sql: SectionModel["sql"]): string[] {
 function onlyData(x: SectionModel["sql"][number]): boolean {
   if (x.statements !== null) return x.statements.length > 0 && x.statements.every((st) => DATA_KINDS.has(st.kind));
   const expr = exprOf(x.op).trim();
-  return /^(?:(?:sa\.|sqlalchemy\.)?text\(\s*)?[rRbB]?[fF][rRbB]?["']{1,3}\s*(UPDATE|INSERT|DELETE)\b/i.test(expr) || (isCoreDml(expr) && !/\bselect\s*\(/i.test(expr));
+  return /^\s*(UPDATE|INSERT|DELETE)\b/i.test(fStringStart(x.op, true) ?? "") || (isCoreDml(expr) && !/\bselect\s*\(/i.test(expr));
 }
 // Not SELECT: SELECT ... INTO creates a table.
 const DATA_KINDS = new Set<SqlStatement["kind"]>(["update", "insert", "delete"]);
@@ -881,8 +881,19 @@ function exprOf(op: Op): string {
 }
 
 function isFString(op: Op): boolean {
-  const v = op.args.sqltext;
-  return isExpr(v) && /^[rRbB]?[fF][rRbB]?["']/.test(v.expr.trim());
+  return fStringStart(op) !== null;
+}
+
+/**
+ * The text of an execute's f-string after its opening quote (`f"UPDATE t SET {c} = 1"` →
+ * `UPDATE t SET {c} = 1`: the statement's kind), or null when the SQL is no f-string. With
+ * `inText`, also an f-string wrapped in `sa.text(...)`.
+ */
+function fStringStart(op: Op, inText = false): string | null {
+  let expr = exprOf(op).trim();
+  if (inText) expr = expr.replace(/^(?:sa\.|sqlalchemy\.)?text\(\s*/, "");
+  const quote = /^[rRbB]?[fF][rRbB]?("""|'''|"|')/.exec(expr);
+  return quote ? expr.slice(quote[0].length) : null;
 }
 
 function isCoreDml(text: string): boolean {
@@ -938,6 +949,19 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
       default:
         return false;
     }
+  };
+
+  /**
+   * An index or constraint the upgrade drops and creates again under its name (a foreign key
+   * taken off around a data fix): it exists before and after, and whether its definition changed
+   * is not known. Unless the downgrade handles it too (drops the new definition to restore the
+   * old one): then both ops count.
+   */
+  const redefinedInUp = (e: Ev): boolean => {
+    if (e.name === null || D.events.some((d) => d.obj === e.obj && d.name === e.name && sameTable(d, e))) return false;
+    // A drop created again later, or a create of what was dropped earlier.
+    const counterpart = (x: Ev) => (e.action === "drop" ? x.action === "create" && x.op.order > e.op.order : x.action === "drop" && x.op.order < e.op.order);
+    return U.events.some((x) => x.obj === e.obj && x.name === e.name && sameTable(x, e) && counterpart(x));
   };
 
   const pick = (pred: (d: Ev) => boolean): Ev | undefined => D.events.find((d) => !used.has(d) && pred(d)) ?? D.events.find((d) => pred(d));
@@ -1101,10 +1125,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     // The downgrade drops a table of that name (e.g. one the upgrade created after using it: ALM201's finding).
     if (e.tableName !== null && D.events.some((d) => d.obj === "table" && d.action === "drop" && d.tableName === e.tableName)) continue;
     if (e.action === "drop" && U.events.some((x) => x.op.order < e.op.order && x.action === "create" && x.obj === e.obj && x.name === e.name)) continue;
-    // Dropped and created again by the upgrade itself (a foreign key taken off around a data fix):
-    // it exists before and after, and whether its definition changed is not known. Unless the
-    // downgrade handles it too (drops the new definition to restore the old): then both count.
-    if (e.name !== null && !D.events.some((d) => d.obj === e.obj && d.name === e.name && sameTable(d, e)) && U.events.some((x) => x.obj === e.obj && x.name === e.name && sameTable(x, e) && (e.action === "drop" ? x.action === "create" && x.op.order > e.op.order : x.action === "drop" && x.op.order < e.op.order))) continue;
+    if (redefinedInUp(e)) continue;
     if (!downSqlMentions(e.name)) addMissing(e);
   }
 
@@ -1248,7 +1269,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
   // --- downgrade ops that undo nothing (ALM105) ----------------------------------------------
   const upHidden =
     up.unanalyzed.length > 0 || U.customOps.length > 0 || up.ops.some((o) => o.dynamicTable) ||
-    U.sql.some((x) => x.statements === null && !isCoreDml(x.text) && !(isFString(x.op) && /^\s*[rRbB]?[fF][rRbB]?["']{1,3}\s*(UPDATE|INSERT|DELETE|SELECT)\b/i.test(exprOf(x.op))));
+    U.sql.some((x) => x.statements === null && !isCoreDml(x.text) && !/^\s*(UPDATE|INSERT|DELETE|SELECT)\b/i.test(fStringStart(x.op) ?? ""));
   /** Tables the upgrade changes with DDL written in SQL (it may have created what the downgrade drops). */
   const upSqlDdlTables = new Set<string>();
   for (const x of U.sql) {
