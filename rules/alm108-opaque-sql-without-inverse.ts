@@ -1,6 +1,7 @@
 import { defineRule } from "../src/engine/rule.js";
 import { checkedPairs } from "../src/analysis/inverse.js";
 import { dataTargets, isBatchTempTable, type DataTarget } from "../src/analysis/sql-targets.js";
+import { mentions } from "../src/analysis/schema.js";
 import type { Op, Section } from "../src/model.js";
 
 const low = (s: string) => s.toLowerCase();
@@ -36,11 +37,6 @@ function downgradeNames(down: Section): string[] {
     if (op.name === "rename_table" && typeof op.args.new_table_name === "string") out.push(op.args.new_table_name);
   }
   return out;
-}
-
-function mentions(text: string, name: string): boolean {
-  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`(^|[^A-Za-z0-9_])${esc}($|[^A-Za-z0-9_])`, "i").test(text);
 }
 
 function exempt(t: DataTarget, made: ReturnType<typeof createdBy>, downNames: string[]): boolean {

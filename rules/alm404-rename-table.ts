@@ -3,10 +3,7 @@ import type { Op, Section } from "../src/model.js";
 import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, sqlStatements, sqlTable, alterActions } from "../src/analysis/online-safety.js";
 import { FileCache } from "../src/analysis/file-cache.js";
 import { renameAwayRebuilds } from "../src/analysis/data-loss.js";
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
+import { escapeRegExp } from "../src/analysis/schema.js";
 
 const viewCache = new FileCache<Section, { order: number; text: string }[]>();
 
@@ -22,7 +19,7 @@ function viewStatements(s: Section): { order: number; text: string }[] {
 
 /** `CREATE [OR REPLACE] VIEW <old name>` later in the same function: the transitional shim. */
 function viewUnderOldName(s: Section, op: Op, old: string, afterStmt = -1): boolean {
-  const re = new RegExp(`^create\\s+(?:or\\s+replace\\s+)?view\\s+(?:[\\w$]+\\.|"[^"]+"\\.)?"?${escapeRe(old)}"?(?![\\w$])`, "i");
+  const re = new RegExp(`^create\\s+(?:or\\s+replace\\s+)?view\\s+(?:[\\w$]+\\.|"[^"]+"\\.)?"?${escapeRegExp(old)}"?(?![\\w$])`, "i");
   if (afterStmt >= 0 && sqlStatements(op).some((st, i) => i > afterStmt && re.test(st.text))) return true;
   return viewStatements(s).some((v) => v.order > op.order && re.test(v.text));
 }

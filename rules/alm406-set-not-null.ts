@@ -3,10 +3,7 @@ import { isExpr, type Migration, type Op, type Section, type Value } from "../sr
 import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, schemaKw, sqlIdent, tableLabel, alterActions } from "../src/analysis/online-safety.js";
 import { FileCache } from "../src/analysis/file-cache.js";
 import { descendants, graphOf } from "../src/graph.js";
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
+import { escapeRegExp } from "../src/analysis/schema.js";
 
 function text(v: Value | undefined): string {
   if (typeof v === "string") return v;
@@ -34,7 +31,7 @@ const MAY_HOLD_RECIPE = /not\s+null|not_?null|_nn\b/i;
 function recipeInSource(source: string, table: string, column: string): boolean {
   const lower = source.toLowerCase();
   if (!lower.includes(table.toLowerCase()) || !lower.includes(column.toLowerCase())) return false;
-  const col = escapeRe(column);
+  const col = escapeRegExp(column);
   if (/\bcheck\b|create_check_constraint/i.test(source) && new RegExp(`(?<![\\w$])["'\\\\]*${col}["'\\\\]*\\s*\\)?\\s+is\\s+not\\s+null\\b`, "i").test(source)) return true;
   for (const v of source.matchAll(/\bvalidate\s+constraint\s+["'\\]*([\w$]+)/gi)) if (notNullName(v[1]!, column)) return true;
   return false;
@@ -62,7 +59,7 @@ function recipeOps(s: Section): Op[] {
  * (created, validated, or dropped after Postgres 12 used it to skip the scan).
  */
 function notNullCheckNearby(s: Section, op: Op, column: string, table: string | null = op.table): boolean {
-  const col = escapeRe(column);
+  const col = escapeRegExp(column);
   const isNotNull = new RegExp(`(?<![\\w$])"?${col}"?\\s*\\)?\\s+is\\s+not\\s+null\\b`, "i");
   const pyNotNull = new RegExp(`["']${col}["'][^\\n]*\\.(isnot|is_not)\\(\\s*None\\s*\\)`, "i");
   for (const o of recipeOps(s)) {

@@ -27,6 +27,7 @@ import { sqlTargets } from "./sql-targets.js";
 import { normalizeType, sameType, typeText } from "./sqltypes.js";
 import { renameAwayRebuilds } from "./data-loss.js";
 import { FileCache } from "./file-cache.js";
+import { mentions } from "./schema.js";
 
 // =====================================================================================
 // Part 1: the inverse of one operation
@@ -844,13 +845,6 @@ export function analyzeReversibility(m: Migration, dialect = "postgresql"): Pair
   });
   byDialect.set(dialect, out);
   return out;
-}
-
-// ---- SQL mentions ----------------------------------------------------------------------------
-
-function mentions(text: string, name: string): boolean {
-  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`(^|[^A-Za-z0-9_])${esc}($|[^A-Za-z0-9_])`, "i").test(text);
 }
 
 function sqlTextOf(sql: SectionModel["sql"]): string[] {

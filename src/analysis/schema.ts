@@ -1535,10 +1535,12 @@ function parseDdl(s: string): SqlEvent[] | null {
   return null;
 }
 
-const mentionPattern = memoByText((name) => {
-  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`(?<![\\w$])${esc}(?![\\w$])`, "i");
-});
+/** `text` with every regular-expression metacharacter escaped, to match it literally. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+const mentionPattern = memoByText((name) => new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])`, "i"));
 
 /** Whole-word, case-insensitive occurrence of an identifier in SQL or expression text. */
 export function mentions(text: string, name: string): boolean {

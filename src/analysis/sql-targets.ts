@@ -5,6 +5,7 @@
 // `null` means "cannot tell": callers must not treat it as harmless or harmful by itself.
 import { isExpr, type Op } from "../model.js";
 import { classifySql, type SqlStatement } from "./sql.js";
+import { escapeRegExp } from "./schema.js";
 
 export type TargetKind = "insert" | "update" | "delete" | "ddl" | "read";
 
@@ -80,8 +81,7 @@ export function sqlTargets(sql: string): DataTarget[] | null {
 }
 
 function tableOfVar(source: string, name: string): string | null {
-  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const re = new RegExp(`\\b${esc}\\s*(?::[^=\\n]+)?=\\s*(?:op\\.create_table|(?:sa\\.|sqlalchemy\\.|sql\\.)*(?:table|Table))\\(\\s*(?:table_name\\s*=\\s*|name\\s*=\\s*)?["']([^"']+)["']`);
+  const re = new RegExp(`\\b${escapeRegExp(name)}\\s*(?::[^=\\n]+)?=\\s*(?:op\\.create_table|(?:sa\\.|sqlalchemy\\.|sql\\.)*(?:table|Table))\\(\\s*(?:table_name\\s*=\\s*|name\\s*=\\s*)?["']([^"']+)["']`);
   const m = re.exec(source);
   return m ? m[1]! : null;
 }

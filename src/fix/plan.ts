@@ -17,6 +17,7 @@ import { childBlocks, type Expr, type Stmt } from "../parse/ast.js";
 import { parseModule } from "../parse/index.js";
 import { isExpr, type FunctionPair, type Migration, type Op, type Section, type Value } from "../model.js";
 import { dataTargets } from "../analysis/sql-targets.js";
+import { mentions } from "../analysis/schema.js";
 import { eolAt, firstOnLine, indentAt, lineEnd, lineStart, nextLineStart, restOfLine } from "./text.js";
 
 export const FIXABLE_CODES: ReadonlySet<string> = new Set(["ALM101", "ALM102", "ALM104"]);
@@ -322,7 +323,7 @@ function ddlLater(op: Op, later: Op[]): Op | undefined {
     if (l.name !== "execute") return false;
     const text = typeof l.sql === "string" ? l.sql : isExpr(l.args.sqltext) ? l.args.sqltext.expr : "";
     if (!/\b(alter|drop|rename)\b/i.test(text)) return false;
-    return names.some((n) => new RegExp(`(^|[^A-Za-z0-9_])${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9_])`, "i").test(text));
+    return names.some((n) => mentions(text, n));
   });
 }
 
