@@ -71,7 +71,7 @@ export default defineRule({
         if (created.column(op.schema, op.table!, column, op.order)) continue;
         const prev = previousType(m, s, op);
         if (prev === undefined) continue;
-        const verdict = isNarrowing(prev, op.args.type_);
+        const verdict = isNarrowing(prev, op.args.type_, ctx.dialect);
         if (!verdict?.narrowing) continue;
         // SQLite does not enforce string lengths: a shorter VARCHAR loses nothing there.
         if (ctx.dialect === "sqlite" && normalizeType(prev)?.family === "string" && normalizeType(op.args.type_)?.family === "string") continue;

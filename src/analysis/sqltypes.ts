@@ -3,8 +3,13 @@
 //
 // Public API (stable; other rules import it):
 //   normalizeType(t)        TypeSpec | Value (as in `op.args.type_`) → SqlType | undefined (unknown type)
-//   isNarrowing(from, to)   {narrowing, reason?} | undefined — undefined when either side is unknown
-//                           or the change cannot be judged; callers must never fire on undefined
+//   isNarrowing(from, to, dialect?)
+//                           {narrowing, reason?} | undefined — undefined when either side is unknown
+//                           or the change cannot be judged; callers must never fire on undefined.
+//                           `dialect` decides what dialect-dependent types mean, e.g. `Float()`
+//                           (double precision on PostgreSQL, single on MySQL); without it such
+//                           types are judged only where the generic reading is unambiguous
+//   floatBitsOn(t, dialect) mantissa bits of a floating-point type as the dialect stores it
 //   pgRewriteFree(from, to) true when Postgres changes the column without a table rewrite
 //                           (same type; longer or unbounded VARCHAR; VARCHAR↔TEXT; higher NUMERIC
 //                           precision with the same scale); false when a rewrite happens;
@@ -20,6 +25,7 @@
 import { decodeType } from "../parse/columns.js";
 import { isExpr, type TypeSpec, type Value } from "../model.js";
 import { FileCache } from "./file-cache.js";
+import type { Dialect } from "../engine/rule.js";
 
 export type TypeFamily =
   | "string"
@@ -207,8 +213,9 @@ function normalizeUncached(t: TypeInput): SqlType | undefined {
   if (name === "Float" || name === "FLOAT") {
     const p = intParam(param(spec, 0, "precision"));
     if (p === undefined) return undefined;
-    // Float(p): p <= 24 is single precision; without p the width depends on the dialect.
-    return { name, text: spec.text, dialect, family: "float", floatBits: p === null ? null : p <= 24 ? 24 : 53 };
+    // Float(p): p <= 24 is single precision; without p (or p = 0, which SQLAlchemy renders as a
+    // bare FLOAT) the width depends on the dialect: see floatBitsOn().
+    return { name, text: spec.text, dialect, family: "float", floatBits: p === null || p === 0 ? null : p <= 24 ? 24 : 53 };
   }
 
   if (name === "Boolean" || name === "BOOLEAN" || (name === "BIT" && (dialect === "mssql" || (dialect === "mysql" && (spec.args[0] ?? 1) === 1)))) {
@@ -313,11 +320,75 @@ const NO: Narrowing = { narrowing: false };
  * Whether changing a column from `from` to `to` can lose or reject existing values.
  * undefined when either type is unknown or the change is not one this model judges.
  */
-export function isNarrowing(fromT: TypeInput | SqlType, toT: TypeInput | SqlType): Narrowing | undefined {
+export function isNarrowing(fromT: TypeInput | SqlType, toT: TypeInput | SqlType, dialect?: Dialect): Narrowing | undefined {
   const a = asSqlType(fromT);
   const b = asSqlType(toT);
   if (!a || !b) return undefined;
-  return compare(a, b);
+  return compare(a, b, dialect);
+}
+
+/**
+ * Mantissa bits (24 single, 53 double) of a floating-point type as SQLAlchemy renders it on
+ * `dialect` and the database stores it; undefined when not a float or not known. A type written
+ * from a dialect module (`mysql.REAL`) is read on that dialect.
+ *   PostgreSQL, SQL Server: `Float()` → FLOAT = double precision; `Float(p)`: p ≤ 24 → REAL,
+ *     25–53 → DOUBLE PRECISION; `REAL` single; `Double`/`DOUBLE_PRECISION` double.
+ *   MySQL: `Float()` → FLOAT, single precision; `FLOAT(p)` as above; `REAL` is DOUBLE.
+ *   SQLite: every float is an 8-byte REAL.
+ *   Oracle: `FLOAT`/`REAL`/`DOUBLE PRECISION` are decimal NUMBER-like types: only
+ *     `BINARY_FLOAT`/`BINARY_DOUBLE` are known.
+ */
+export function floatBitsOn(t: SqlType, dialect: Dialect): number | undefined {
+  if (t.family !== "float") return undefined;
+  const d = t.dialect ?? dialect;
+  const upper = t.name.toUpperCase();
+  switch (d) {
+    case "sqlite":
+      return 53;
+    case "oracle":
+      return upper === "BINARY_FLOAT" ? 24 : upper === "BINARY_DOUBLE" ? 53 : undefined;
+    case "mysql":
+      if (upper === "REAL") return 53;
+      return t.floatBits === null ? 24 : (t.floatBits ?? undefined);
+    case "postgresql":
+    case "mssql":
+      if (upper === "BINARY_FLOAT" || upper === "BINARY_DOUBLE") return undefined;
+      return t.floatBits === null ? 53 : (t.floatBits ?? undefined);
+    default:
+      return undefined;
+  }
+}
+
+/** Significant decimal digits every value of a float with this many mantissa bits keeps. */
+const FLOAT_DIGITS: Record<number, number> = { 24: 6, 53: 15 };
+
+/** The dialect both types are read on: a dialect module written on either side wins; undefined when they disagree. */
+function commonDialect(a: SqlType, b: SqlType, dialect: Dialect | undefined): Dialect | undefined {
+  if (a.dialect && b.dialect && a.dialect !== b.dialect) return undefined;
+  const d = a.dialect ?? b.dialect ?? dialect;
+  return d !== undefined && (DIALECT_NAMES as string[]).includes(d) ? (d as Dialect) : undefined;
+}
+const DIALECT_NAMES: Dialect[] = ["postgresql", "mysql", "sqlite", "mssql", "oracle"];
+
+function fromFloat(a: SqlType, b: SqlType, dialect: Dialect | undefined): Narrowing | undefined {
+  if (b.family === "integer") return yes(`floating-point → ${intName(b)} drops the fractional part`);
+  if (b.family === "float") {
+    if (dialect === undefined && a.dialect === null && b.dialect === null) {
+      // No dialect given: the generic reading (REAL and Float(p ≤ 24) single, Double and Float(p > 24)
+      // double); a bare Float() is single or double depending on the dialect.
+      if (a.floatBits === 53 && b.floatBits === 24) return yes("double precision → single precision: values are rounded to about 6 significant digits");
+      if (a.floatBits == null || b.floatBits == null) return a.floatBits === b.floatBits || b.floatBits === 53 ? NO : undefined;
+      return NO;
+    }
+    const d = commonDialect(a, b, dialect);
+    const ba = d && floatBitsOn(a, d);
+    const bb = d && floatBitsOn(b, d);
+    if (ba && bb) return ba > bb ? yes(`double precision → single precision (${d === "mysql" ? "FLOAT" : "REAL"}): values are rounded to about ${FLOAT_DIGITS[bb] ?? 6} significant digits`) : NO;
+    // Not known on this dialect (Oracle's decimal FLOAT, types of two different dialects): not judged.
+    return undefined;
+  }
+  if (b.family === "string" && b.textual) return NO;
+  return undefined;
 }
 
 function asSqlType(t: TypeInput | SqlType): SqlType | undefined {
@@ -325,23 +396,16 @@ function asSqlType(t: TypeInput | SqlType): SqlType | undefined {
   return normalizeType(t as TypeInput);
 }
 
-function compare(a: SqlType, b: SqlType): Narrowing | undefined {
+function compare(a: SqlType, b: SqlType, dialect: Dialect | undefined): Narrowing | undefined {
   switch (a.family) {
     case "string":
       return fromString(a, b);
     case "integer":
       return fromInteger(a, b);
     case "numeric":
-      return fromNumeric(a, b);
+      return fromNumeric(a, b, dialect);
     case "float":
-      if (b.family === "integer") return yes(`floating-point → ${intName(b)} drops the fractional part`);
-      if (b.family === "float") {
-        if (a.floatBits === 53 && b.floatBits === 24) return yes("double precision → single precision loses digits");
-        if (a.floatBits == null || b.floatBits == null) return a.floatBits === b.floatBits || b.floatBits === 53 ? NO : undefined;
-        return NO;
-      }
-      if (b.family === "string" && b.textual) return NO;
-      return undefined;
+      return fromFloat(a, b, dialect);
     case "boolean":
       if (b.family === "boolean" || b.family === "integer" || b.family === "numeric") return NO;
       if (b.family === "string") return effLen(b) >= 5 ? NO : undefined;
@@ -406,7 +470,7 @@ function compare(a: SqlType, b: SqlType): Narrowing | undefined {
       }
       return undefined;
     case "array":
-      if (b.family === "array" && a.item && b.item) return compare(a.item, b.item);
+      if (b.family === "array" && a.item && b.item) return compare(a.item, b.item, dialect);
       return undefined;
     case "interval":
       return b.family === "interval" ? NO : undefined;
@@ -468,8 +532,20 @@ function fromInteger(a: SqlType, b: SqlType): Narrowing | undefined {
   }
 }
 
-function fromNumeric(a: SqlType, b: SqlType): Narrowing | undefined {
+function fromNumeric(a: SqlType, b: SqlType, dialect: Dialect | undefined): Narrowing | undefined {
   switch (b.family) {
+    case "float": {
+      // NUMERIC(p, s) → float: values with more significant digits than the float keeps are
+      // rounded. Unconstrained NUMERIC is dialect-dependent (DECIMAL(10, 0) on MySQL): not judged;
+      // neither is SQLite, which already stores such numbers as 8-byte REAL.
+      if (a.precision === null || a.precision === undefined) return undefined;
+      const d = commonDialect(a, b, dialect);
+      if (!d || d === "sqlite") return undefined;
+      const bits = floatBitsOn(b, d);
+      const digits = bits === undefined ? undefined : FLOAT_DIGITS[bits];
+      if (digits === undefined) return undefined;
+      return a.precision <= digits ? NO : yes(`${a.text} → ${b.text}: a ${bits === 24 ? "single" : "double"}-precision float keeps only about ${digits} significant digits of ${a.precision}`);
+    }
     case "numeric": {
       if (b.precision === null || b.precision === undefined) return NO;
       if (a.precision === null || a.precision === undefined) return yes(`unconstrained NUMERIC → ${b.text}: values beyond precision ${b.precision} are rounded or rejected`);
