@@ -1,8 +1,9 @@
 import { defineRule } from "../src/engine/rule.js";
 import { CREATE_CONSTRAINT_KIND, describeOp } from "../src/analysis/inverse.js";
+import { suggestedConstraintName, type ConstraintKind } from "../src/analysis/names.js";
 import { pairOf, type Migration, type Op, type Section } from "../src/model.js";
 
-const KINDS: Record<string, string> = {
+const KINDS: Record<string, ConstraintKind> = {
   create_foreign_key: "foreignkey",
   create_unique_constraint: "unique",
   create_check_constraint: "check",
@@ -66,11 +67,8 @@ export default defineRule({
           ctx.report({ at: op, message: "drop", data: { call: describeOp(op) }, fingerprint: `drop:${op.table}` });
         } else if (op.name in KINDS && op.name in CREATE_CONSTRAINT_KIND) {
           if (namedCounterpart(op, other) || batchHasNamingConvention(m, section, op)) continue;
-          const prefix = { foreignkey: "fk", unique: "uq", check: "ck", primary: "pk" }[KINDS[op.name]!]!;
-          const cols = (op.args.local_cols ?? op.args.columns) as unknown;
-          const colPart = Array.isArray(cols) && cols.every((c) => typeof c === "string") ? `_${(cols as string[]).join("_")}` : "";
-          const ref = op.name === "create_foreign_key" && typeof op.args.referent_table === "string" ? `_${op.args.referent_table}` : "";
-          const example = `"${prefix}_${op.table ?? "table"}${prefix === "pk" ? "" : colPart}${ref}"`;
+          const cols = op.args.local_cols ?? op.args.columns;
+          const example = JSON.stringify(suggestedConstraintName(KINDS[op.name]!, op.table, cols, op.args.referent_table));
           ctx.report({ at: op, message: "create", data: { call: describeOp(op), example }, fingerprint: `create:${op.name}:${op.table}` });
         }
       }

@@ -1,5 +1,6 @@
 import { defineRule } from "../src/engine/rule.js";
 import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, py, restKwargs, sqlIdent, sqlTable, tableLabel, alterActions } from "../src/analysis/online-safety.js";
+import { suggestedConstraintName } from "../src/analysis/names.js";
 
 export default defineRule({
   meta: {
@@ -72,7 +73,7 @@ export default defineRule({
         if (created.tableCreatedInSection(op.schema, op.table)) continue;
         if (created.tableCreatedInSection(refSchema, referent)) continue;
         const name = op.args.constraint_name;
-        const bare = typeof name === "string" ? name : `fk_${op.table}_${referent}`;
+        const bare = typeof name === "string" ? name : suggestedConstraintName("foreignkey", op.table, op.args.local_cols, referent);
         const schemaKw = op.schema ? `, source_schema=${JSON.stringify(op.schema)}` : "";
         const refKw = refSchema ? `, referent_schema=${JSON.stringify(refSchema)}` : "";
         const call =
