@@ -390,6 +390,483 @@ export function coreDml(m: Migration, op: Op): CoreDml | null {
   return { kind, table, hasWhere, setColumns, text };
 }
 
+// ---------------------------------------------------------------------------------
+// SQLAlchemy Core copies passed to execute: `t_new.insert().from_select([...], sa.select(...))`,
+// `sa.insert(t).from_select(cols, select_stmt)`, with the tables built by `sa.table(...)`,
+// `sa.Table(...)` or `op.create_table(...)` (inline or in a variable assigned once). Read
+// from the expression's source text; whatever cannot be read for certain makes the whole
+// statement unknown (null), so it never counts as a copy.
+
+/** A table a Core expression names. */
+export interface CoreTableRef {
+  schema: string | null;
+  name: string;
+  /** Column names the definition declares; null when not all are literal (or reflected). */
+  columns: string[] | null;
+}
+
+export interface CoreCopy {
+  /** The INSERT's table. */
+  target: CoreTableRef;
+  /** Every table the SELECT reads, with the columns it reads ("all": the whole table, e.g. `sa.select(t)`). */
+  reads: { table: CoreTableRef; columns: Set<string> | "all" }[];
+  text: string;
+}
+
+const PY_WORDS = new Set(["None", "True", "False", "and", "or", "not", "in", "is", "if", "else"]);
+
+/** Python source without comments, whitespace collapsed outside string literals. */
+function flatPython(text: string): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '"' || ch === "'") {
+      const q = text.startsWith(ch.repeat(3), i) ? ch.repeat(3) : ch;
+      let j = i + q.length;
+      while (j < text.length && !text.startsWith(q, j)) j += text[j] === "\\" ? 2 : 1;
+      j = Math.min(text.length, j + q.length);
+      out += text.slice(i, j);
+      i = j - 1;
+    } else if (ch === "#") {
+      while (i + 1 < text.length && text[i + 1] !== "\n") i++;
+    } else if (/\s/.test(ch) || (ch === "\\" && text[i + 1] === "\n")) {
+      if (!out.endsWith(" ")) out += " ";
+    } else out += ch;
+  }
+  return out.trim();
+}
+
+/** The expression that starts at `start` in `src` and runs to the end of its logical line. */
+function expressionAt(src: string, start: number): string {
+  let depth = 0;
+  let i = start;
+  for (; i < src.length; i++) {
+    const ch = src[i]!;
+    if (ch === '"' || ch === "'") {
+      const q = src.startsWith(ch.repeat(3), i) ? ch.repeat(3) : ch;
+      let j = i + q.length;
+      while (j < src.length && !src.startsWith(q, j)) j += src[j] === "\\" ? 2 : 1;
+      i = Math.min(src.length, j + q.length) - 1;
+    } else if (ch === "#") {
+      while (i + 1 < src.length && src[i + 1] !== "\n") i++;
+    } else if ("([{".includes(ch)) depth++;
+    else if (")]}".includes(ch)) depth--;
+    else if (ch === "\\" && src[i + 1] === "\n") i++;
+    else if (ch === "\n" && depth <= 0) break;
+  }
+  return src.slice(start, i);
+}
+
+const ASSIGN_CACHE = new FileCache<Migration, Map<string, string[] | null>>();
+
+/**
+ * The expressions a plain name is assigned in the file (`name = ...`, `name: T = ...`), or
+ * null when it is also bound some other way (a parameter, a loop or `with` target, an
+ * import, a tuple or augmented assignment, `global`): then it cannot be read statically.
+ */
+function assignmentsOf(m: Migration, name: string): string[] | null {
+  let cache = ASSIGN_CACHE.get(m);
+  if (!cache) ASSIGN_CACHE.set(m, (cache = new Map()));
+  if (cache.has(name)) return cache.get(name)!;
+  const src = m.source;
+  const n = name.replace(/\$/g, "\\$");
+  let out: string[] | null = [];
+  const otherBinding = [
+    new RegExp(`\\bdef\\s+\\w+\\s*\\([^)]*\\b${n}\\b`),
+    new RegExp(`\\bfor\\s+[^\\n:]*\\b${n}\\b[^\\n:]*\\bin\\b`),
+    new RegExp(`\\bas\\s+${n}\\b`),
+    new RegExp(`^[ \\t]*(?:from\\s+\\S+\\s+)?import\\s[^\\n]*\\b${n}\\b`, "m"),
+    new RegExp(`\\bglobal\\s+[^\\n]*\\b${n}\\b`),
+    new RegExp(`^[ \\t]*${n}[ \\t]*(?:[-+*/|&%@^]|//|<<|>>|\\*\\*)=`, "m"),
+    new RegExp(`^[ \\t]*(?:[\\w.]+[ \\t]*,[ \\t]*)*${n}[ \\t]*(?:,[ \\t]*[\\w.]+[ \\t]*)+=[^=]`, "m"),
+    new RegExp(`^[ \\t]*(?:[\\w.]+[ \\t]*,[ \\t]*)+${n}[ \\t]*=[^=]`, "m"),
+    new RegExp(`\\b${n}\\s*:=`),
+  ];
+  if (otherBinding.some((re) => re.test(src))) out = null;
+  else {
+    const re = new RegExp(`^[ \\t]*${n}[ \\t]*(?::[^=\\n]+)?=(?!=)[ \\t]*`, "gm");
+    for (const mm of src.matchAll(re)) out.push(flatPython(expressionAt(src, mm.index! + mm[0].length)));
+  }
+  cache.set(name, out);
+  return out;
+}
+
+/** Is `name` imported from SQLAlchemy (`from sqlalchemy[.x] import name`, not renamed)? */
+function importedFromSa(m: Migration, name: string): boolean {
+  const n = `\\b${name}\\b(?!\\s+as\\b)`;
+  return new RegExp(`^[ \\t]*from\\s+sqlalchemy(?:\\.[\\w.]+)?\\s+import\\s*(?:\\([^)]*?${n}|[^\\n(]*?${n})`, "m").test(m.source);
+}
+
+/** Does `name` stand for SQLAlchemy or one of its modules or names (`sa`, `sqlalchemy`, `select`, `func`)? */
+function saName(m: Migration, name: string): boolean {
+  if (name === "sqlalchemy") return /^[ \t]*import\s+sqlalchemy\b/m.test(m.source);
+  return new RegExp(`^[ \\t]*import\\s+sqlalchemy(?:\\.[\\w.]+)?\\s+as\\s+${name}\\b`, "m").test(m.source) || importedFromSa(m, name);
+}
+
+/** A dotted SQLAlchemy prefix: `sa`, `sqlalchemy.sql`, `expression`. */
+function saPrefix(m: Migration, prefix: string): boolean {
+  return prefix.split(".").every((p, i) => (i === 0 ? saName(m, p) : /^(?:sql|expression|schema)$/.test(p)));
+}
+
+function unquote(s: string): string | null {
+  const q = /^[rRuU]?(['"])([\w$]+)\1$/.exec(s.trim());
+  return q ? q[2]! : null;
+}
+
+/** `sa.table("t", sa.column("a"), schema="s")`, `sa.Table("t", meta, ...)`, `op.create_table("t", ...)`. */
+function tableFromCall(m: Migration, text: string): CoreTableRef | null {
+  const segs = segments(text);
+  if (!segs || segs.length < 1) return null;
+  const last = segs[segs.length - 1]!;
+  const fn = /^(table|Table|create_table)\s*\(/.exec(last)?.[1];
+  if (!fn || !last.endsWith(")")) return null;
+  const prefix = segs.slice(0, -1).join(".");
+  if (fn === "create_table" ? prefix !== "op" : prefix === "" ? !importedFromSa(m, fn) : !saPrefix(m, prefix)) return null;
+  const args = splitTopLevel(callArgs(last));
+  const kw = (a: string) => /^([A-Za-z_]\w*)\s*=(?!=)\s*([\s\S]*)$/.exec(a);
+  let name: string | null = null;
+  let schema: string | null = null;
+  let columns: string[] | null = [];
+  let first = true;
+  for (const a of args) {
+    const k = kw(a);
+    if (k) {
+      if (k[1] === "schema") {
+        if (k[2]!.trim() === "None") continue;
+        schema = unquote(k[2]!);
+        if (schema === null) return null;
+      } else if (k[1] === "name" || k[1] === "table_name") {
+        name = unquote(k[2]!);
+        if (name === null) return null;
+      } else if (/^autoload/.test(k[1]!)) columns = null;
+      continue;
+    }
+    if (a.startsWith("*")) {
+      columns = null;
+      continue;
+    }
+    if (first && name === null) {
+      first = false;
+      name = unquote(a);
+      if (name === null) return null;
+      continue;
+    }
+    const col = /^(?:[\w.]+\.)?(column|Column)\s*\(\s*([^,)]+)/.exec(a);
+    if (col) {
+      const c = unquote(col[2]!);
+      if (c === null) columns = null;
+      else columns?.push(c);
+    }
+  }
+  return name === null ? null : { schema, name, columns };
+}
+
+/** The table a Core table expression stands for: a table call, or a name assigned only table calls of one table. */
+function coreTableRef(m: Migration, expr: string, depth = 0): CoreTableRef | null {
+  const e = expr.trim();
+  if (depth > 3) return null;
+  if (/^[A-Za-z_]\w*$/.test(e)) {
+    if (PY_WORDS.has(e)) return null;
+    const values = assignmentsOf(m, e);
+    if (!values || values.length === 0) return null;
+    let ref: CoreTableRef | null = null;
+    for (const v of values) {
+      const r = coreTableRef(m, v, depth + 1);
+      if (!r || (ref && (ref.name !== r.name || ref.schema !== r.schema))) return null;
+      ref = ref ?? r;
+    }
+    return ref;
+  }
+  return tableFromCall(m, e);
+}
+
+/** The expression a statement name stands for (assigned exactly once), or the text itself. */
+function statementText(m: Migration, text: string): string | null {
+  if (!/^[A-Za-z_]\w*$/.test(text)) return text;
+  const values = assignmentsOf(m, text);
+  return values && values.length === 1 ? values[0]! : null;
+}
+
+interface Ref {
+  table: CoreTableRef;
+  /** A column read (`t.c.col`), or null for the table itself (`t`, `t.select()`). */
+  column: string | null;
+  /** `t.select()`: every column. */
+  whole?: boolean;
+}
+
+/**
+ * The table references in a piece of a Core statement; null when any name in it cannot
+ * be told: a local function, a name bound to something else than a table or a literal
+ * constant, a table attribute other than its columns (`t.alias()`), `sa.text(...)`,
+ * `literal_column(...)`, a comprehension or a lambda. Bare `sa.column("x")` calls are
+ * returned with a null table in `loose`.
+ */
+function scanRefs(m: Migration, s: string, depth = 0): { refs: Ref[]; loose: string[] } | null {
+  if (depth > 2) return null;
+  const refs: Ref[] = [];
+  const loose: string[] = [];
+  const ident = /[A-Za-z_]\w*/y;
+  let i = 0;
+  while (i < s.length) {
+    const ch = s[i]!;
+    if (ch === '"' || ch === "'") {
+      const q = s.startsWith(ch.repeat(3), i) ? ch.repeat(3) : ch;
+      let j = i + q.length;
+      while (j < s.length && !s.startsWith(q, j)) j += s[j] === "\\" ? 2 : 1;
+      i = j + q.length;
+      continue;
+    }
+    if (/\d/.test(ch)) {
+      while (i < s.length && /[\w.]/.test(s[i]!)) i++;
+      continue;
+    }
+    if (!/[A-Za-z_]/.test(ch)) {
+      i++;
+      continue;
+    }
+    ident.lastIndex = i;
+    const id = ident.exec(s)![0];
+    const chain = [id];
+    let j = i + id.length;
+    for (;;) {
+      const mm = /^\s*\.\s*([A-Za-z_]\w*)/.exec(s.slice(j));
+      if (!mm) break;
+      chain.push(mm[1]!);
+      j += mm[0].length;
+    }
+    const after = s.slice(j).trimStart();
+    // Method and attribute names are read with their owner; keyword argument names and Python words are no names.
+    if (s.slice(0, i).trimEnd().endsWith(".") || (chain.length === 1 && (/^=(?!=)/.test(after) || PY_WORDS.has(id)))) {
+      i = j;
+      continue;
+    }
+    if (id === "for" || id === "lambda") return null;
+    if (saName(m, id)) {
+      const fn = chain.at(-1)!;
+      if (fn === "text" || fn === "literal_column") return null;
+      if ((fn === "table" || fn === "Table") && after.startsWith("(")) {
+        // An inline table: sa.table("t", ...)[.c.col]
+        const close = matchParen(s, s.indexOf("(", j));
+        if (close < 0) return null;
+        const t = tableFromCall(m, s.slice(i, close + 1));
+        const col = columnAccess(s.slice(close + 1));
+        if (!t || col === undefined) return null;
+        refs.push({ table: t, column: col });
+        i = close + 1 + columnAccessLength(s.slice(close + 1));
+        continue;
+      }
+      if ((fn === "column" || fn === "Column") && after.startsWith("(")) {
+        const c = /^\(\s*([rRuU]?(['"])[\w$]+\2)\s*[,)]/.exec(after);
+        if (!c) return null;
+        loose.push(unquote(c[1]!)!);
+      }
+      i = j;
+      continue;
+    }
+    // A local name: a table (t, t.c.col, t.c["col"], t.select()), a literal constant, or a statement assigned once.
+    const t = coreTableRef(m, id);
+    if (t) {
+      const rest = s.slice(i + id.length);
+      if (/^\s*\.\s*select\s*\(/.test(rest)) refs.push({ table: t, column: null, whole: true });
+      else {
+        const col = columnAccess(rest);
+        if (col === undefined) return null;
+        refs.push({ table: t, column: col });
+        i += id.length + columnAccessLength(rest);
+        continue;
+      }
+      i += id.length;
+      continue;
+    }
+    if (chain.length === 1 && !after.startsWith("(")) {
+      const values = assignmentsOf(m, id);
+      if (values && values.length === 1) {
+        const v = values[0]!;
+        if (/^(?:-?\d[\w.]*|[rRuUbB]?(['"])[^'"\\]*\1|None|True|False)$/.test(v)) {
+          i = j;
+          continue;
+        }
+        const inner = scanRefs(m, v, depth + 1);
+        if (inner) {
+          refs.push(...inner.refs.map((r) => ({ ...r, column: r.column, whole: false })).filter((r) => r.column !== null));
+          i = j;
+          continue;
+        }
+      }
+    }
+    return null;
+  }
+  return { refs, loose };
+}
+
+/**
+ * Tables and columns a Core SELECT reads (its column list: `sa.select(t.c.a, u.c.b)`,
+ * `select([t.c.a], whereclause)`, `sa.select(t)`, `t.select()`, plus `.add_columns(...)`);
+ * null when anything in the statement cannot be told (see `scanRefs`).
+ */
+function selectReads(m: Migration, sel: string): CoreCopy["reads"] | null {
+  const text = statementText(m, sel.trim());
+  if (text === null) return null;
+  const all = scanRefs(m, text);
+  if (!all) return null;
+  const segs = segments(text);
+  if (!segs) return null;
+  const name = (x: string) => /^([A-Za-z_]\w*)\s*(\(|$)/.exec(x)?.[1];
+  const idx = segs.findIndex((x) => name(x) === "select" && x.includes("("));
+  if (idx < 0) return null;
+  const prefix = segs.slice(0, idx).join(".");
+  const listed: string[] = [];
+  const reads: CoreCopy["reads"] = [];
+  const add = (table: CoreTableRef, column: string | null) => {
+    let r = reads.find((x) => x.table.name === table.name && x.table.schema === table.schema);
+    if (!r) reads.push((r = { table, columns: new Set() }));
+    if (column === null) r.columns = "all";
+    else if (r.columns !== "all") r.columns.add(column);
+  };
+  if (prefix === "" ? importedFromSa(m, "select") : saPrefix(m, prefix)) {
+    const args = splitTopLevel(callArgs(segs[idx]!)).filter((a) => !/^[A-Za-z_]\w*\s*=(?!=)/.test(a));
+    if (args[0]?.startsWith("[")) listed.push(...splitTopLevel(args[0].slice(1, -1)));
+    else listed.push(...args);
+  } else {
+    const t = coreTableRef(m, prefix);
+    if (!t) return null;
+    add(t, null);
+  }
+  for (const x of segs.slice(idx + 1)) if (name(x) === "add_columns" || name(x) === "column" || name(x) === "with_only_columns") listed.push(...splitTopLevel(callArgs(x)));
+  const froms = all.refs.filter((r) => r.column === null).map((r) => r.table);
+  for (const item of listed) {
+    if (item.startsWith("*")) return null;
+    const got = scanRefs(m, item);
+    if (!got) return null;
+    for (const r of got.refs) add(r.table, r.column);
+    // sa.column("x") with one table to select from: a column of that table.
+    if (got.loose.length > 0) {
+      const names = new Set(froms.map((f) => `${f.schema}.${f.name}`));
+      if (names.size === 1) for (const c of got.loose) add(froms[0]!, c);
+    }
+  }
+  return reads;
+}
+
+function matchParen(s: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    const ch = s[i]!;
+    if (ch === '"' || ch === "'") {
+      const q = s.startsWith(ch.repeat(3), i) ? ch.repeat(3) : ch;
+      let j = i + q.length;
+      while (j < s.length && !s.startsWith(q, j)) j += s[j] === "\\" ? 2 : 1;
+      i = j + q.length - 1;
+      continue;
+    }
+    if ("([{".includes(ch)) depth++;
+    else if (")]}".includes(ch) && --depth === 0) return i;
+  }
+  return -1;
+}
+
+const COLUMN_ACCESS = /^\s*\.\s*(?:c|columns)\s*(?:\.\s*([A-Za-z_]\w*)|\[\s*[rRuU]?(['"])([\w$]+)\2\s*\])/;
+
+/** After a table expression: `.c.col` / `.c["col"]` → the column; nothing of the kind → null; `.c` used otherwise → undefined. */
+function columnAccess(rest: string): string | null | undefined {
+  const mm = COLUMN_ACCESS.exec(rest);
+  if (mm) return mm[1] ?? mm[3]!;
+  if (/^\s*\.\s*(?:c|columns)\b/.test(rest)) return undefined;
+  if (/^\s*\.\s*(?!join\b|outerjoin\b|select\b)[A-Za-z_]/.test(rest)) return undefined;
+  return null;
+}
+
+function columnAccessLength(rest: string): number {
+  const mm = COLUMN_ACCESS.exec(rest);
+  return mm ? mm[0].length : 0;
+}
+
+/** Core INSERT ... FROM SELECT in an execute op's argument, when target and every source can be read. */
+export function coreCopy(m: Migration, op: Op): CoreCopy | null {
+  if (op.name !== "execute" || literalSql(op) !== null) return null;
+  const v = op.args.sqltext;
+  if (!isExpr(v)) return null;
+  const text = statementText(m, flatPython(v.expr));
+  if (text === null) return null;
+  const segs = segments(text);
+  if (!segs || segs.length < 2) return null;
+  const name = (x: string) => /^([A-Za-z_]\w*)\s*(\(|$)/.exec(x)?.[1];
+  const idx = segs.findIndex((x) => name(x) === "insert" && x.includes("("));
+  if (idx < 0) return null;
+  const prefix = segs.slice(0, idx).join(".");
+  let target: CoreTableRef | null;
+  if (prefix === "" ? importedFromSa(m, "insert") : saPrefix(m, prefix)) {
+    const args = splitTopLevel(callArgs(segs[idx]!));
+    if (args.length !== 1) return null;
+    target = coreTableRef(m, args[0]!);
+  } else {
+    if (callArgs(segs[idx]!).trim() !== "") return null;
+    target = coreTableRef(m, prefix);
+  }
+  if (!target) return null;
+  const rest = segs.slice(idx + 1);
+  if (rest.some((x) => !name(x) || !x.includes("("))) return null;
+  const fs = rest.filter((x) => name(x) === "from_select");
+  if (fs.length !== 1) return null;
+  let select: string | null = null;
+  const positional: string[] = [];
+  for (const a of splitTopLevel(callArgs(fs[0]!))) {
+    const k = /^([A-Za-z_]\w*)\s*=(?!=)\s*([\s\S]*)$/.exec(a);
+    if (k) {
+      if (k[1] === "select") select = k[2]!;
+    } else positional.push(a);
+  }
+  select = select ?? positional[1] ?? null;
+  if (select === null) return null;
+  const reads = selectReads(m, select);
+  if (!reads || reads.length === 0) return null;
+  return { target, reads, text };
+}
+
+const CORE_COPIES = new FileCache<Op, CoreCopy | null>();
+
+function coreCopyCached(m: Migration, op: Op): CoreCopy | null {
+  let c = CORE_COPIES.get(op);
+  if (c === undefined) {
+    c = coreCopy(m, op);
+    CORE_COPIES.set(op, c);
+  }
+  return c;
+}
+
+/**
+ * An earlier Core copy in `s` (before `order`, after `after`) that reads rows of
+ * `schema.table`: with `column`, one that reads that column; with `into`, one that writes
+ * them into that table.
+ */
+export function coreCopiedFrom(
+  m: Migration,
+  s: Section,
+  schema: string | null,
+  table: string,
+  order: number,
+  opts: { column?: string; into?: string; after?: number } = {},
+): Op | undefined {
+  const { column, into, after = -Infinity } = opts;
+  return s.ops.find((o) => {
+    if (o.order >= order || o.order <= after || o.name !== "execute") return false;
+    const c = coreCopyCached(m, o);
+    if (c === null || (into !== undefined && !(sameIdent(c.target.name, into) && schemaMatches(c.target.schema, schema)))) return false;
+    return c.reads.some((r) =>
+      schemaMatches(r.table.schema, schema) && sameIdent(r.table.name, table) &&
+      (column === undefined || (r.columns === "all" ? r.table.columns?.some((x) => sameIdent(x, column)) === true : [...r.columns].some((x) => sameIdent(x, column)))));
+  });
+}
+
+/** The earliest op before `order` that copies rows out of `table`: literal SQL (`copiedFrom`) or, given `m`, a Core copy. */
+export function copyOf(s: Section, schema: string | null, table: string, order: number, m?: Migration): Op | undefined {
+  const raw = copiedFrom(s, table, order);
+  const core = m ? coreCopiedFrom(m, s, schema, table, order) : undefined;
+  if (!raw || !core) return raw ?? core;
+  return raw.order <= core.order ? raw : core;
+}
+
 /** An earlier op in `s` whose SQL copies rows out of `table` (INSERT ... SELECT ... FROM table). */
 export function copiedFrom(s: Section, table: string, order: number): Op | undefined {
   const from = new RegExp(`\\bfrom\\s+(?:[\\w$"\`]+\\.)?["\`]?${table.replace(/[^\w$]/g, "\\$&")}(?![\\w$])`, "i");
@@ -400,6 +877,8 @@ export function copiedFrom(s: Section, table: string, order: number): Op | undef
 export interface RenameAwayRebuilds {
   ops: Set<Op>;
   copiedDrops: Set<Op>;
+  /** Each rebuild: the table's name, the name it was renamed away to, the new table's creation and the drop. */
+  rebuilds: { schema: string | null; original: string; away: string; create: Op; drop: Op }[];
 }
 
 const renameAwayCache = new FileCache<Section, RenameAwayRebuilds>();
@@ -413,7 +892,7 @@ const renameAwayCache = new FileCache<Section, RenameAwayRebuilds>();
 export function renameAwayRebuilds(s: Section): RenameAwayRebuilds {
   let out = renameAwayCache.get(s);
   if (out) return out;
-  out = { ops: new Set(), copiedDrops: new Set() };
+  out = { ops: new Set(), copiedDrops: new Set(), rebuilds: [] };
   const low = (x: string | null | undefined) => (typeof x === "string" ? x.toLowerCase() : null);
   for (const rename of s.ops) {
     if (rename.name !== "rename_table" || rename.table === null || typeof rename.args.new_table_name !== "string") continue;
@@ -431,6 +910,7 @@ export function renameAwayRebuilds(s: Section): RenameAwayRebuilds {
     const drop = s.ops.find((o) => o.order > create.order && o.name === "drop_table" && low(o.table) === away && sameSchema(o));
     if (!drop) continue;
     out.ops.add(rename).add(create).add(drop);
+    out.rebuilds.push({ schema: rename.schema, original: rename.table, away: rename.args.new_table_name, create, drop });
     const copy = copiedFrom(s, away!, drop.order);
     if (copy && copy.order > create.order) out.copiedDrops.add(drop);
   }
@@ -439,23 +919,39 @@ export function renameAwayRebuilds(s: Section): RenameAwayRebuilds {
 }
 
 /**
+ * `drop` ends a rename-away rebuild whose rows were copied back: by literal SQL
+ * (`renameAwayRebuilds(s).copiedDrops`) or by a Core copy from the renamed-away table into
+ * the re-created one (`t.insert().from_select(..., sa.select(t_tmp))`).
+ */
+export function renameAwayCopiedBack(m: Migration, s: Section, drop: Op): boolean {
+  const rb = renameAwayRebuilds(s);
+  if (rb.copiedDrops.has(drop)) return true;
+  return rb.rebuilds.some((r) => r.drop === drop && coreCopiedFrom(m, s, r.schema, r.away, drop.order, { into: r.original, after: r.create.order }) !== undefined);
+}
+
+/**
  * The table-rebuild ("swap") pattern: the rows of `name` are copied into a new table
  * (`INSERT INTO new ... SELECT ... FROM name`) before `order`, and a table created in
  * this section is renamed to `name` after it. Dropping the old table then loses nothing.
  */
-export function rebuiltSwap(s: Section, schema: string | null, name: string, order: number): boolean {
+export function rebuiltSwap(s: Section, schema: string | null, name: string, order: number, m?: Migration): boolean {
   const created = new Creations(s);
   const lower = name.toLowerCase();
-  const renamedInto = s.ops.some((o) => {
-    if (o.order <= order) return false;
+  // The tables renamed to `name` after `order` (created in this section).
+  const renamed: string[] = [];
+  for (const o of s.ops) {
+    if (o.order <= order) continue;
     if (o.name === "rename_table" && typeof o.args.new_table_name === "string" && o.args.new_table_name.toLowerCase() === lower && o.table) {
-      return created.table(o.schema, o.table, o.order);
+      if (created.table(o.schema, o.table, o.order)) renamed.push(o.table);
+      continue;
     }
-    return statementsOf(o).some(
-      (st) => st.kind === "alter-table" && st.table !== null && created.table(st.table.schema, st.table.name, o.order) &&
-        st.actions.some((a) => a.verb === "RENAME" && a.what === "TO" && a.name !== null && a.name.toLowerCase() === lower),
-    );
-  });
-  if (!renamedInto) return false;
-  return copiedFrom(s, name, order) !== undefined;
+    for (const st of statementsOf(o)) {
+      if (st.kind === "alter-table" && st.table !== null && created.table(st.table.schema, st.table.name, o.order) &&
+        st.actions.some((a) => a.verb === "RENAME" && a.what === "TO" && a.name !== null && a.name.toLowerCase() === lower)) renamed.push(st.table.name);
+    }
+  }
+  if (renamed.length === 0) return false;
+  if (copiedFrom(s, name, order) !== undefined) return true;
+  // A Core copy counts when it writes the rows into the table that takes the name.
+  return m !== undefined && renamed.some((t) => coreCopiedFrom(m, s, schema, name, order, { into: t }) !== undefined);
 }
