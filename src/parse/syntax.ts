@@ -6,6 +6,7 @@ import type { Comment, Expr, Keyword, Param, ParsedModule, Span, Stmt } from "./
 import { decode, readExpression, Unsupported } from "./fastexpr.js";
 import { textComments } from "./comments.js";
 import { LineIndex } from "./lines.js";
+import { indentationError } from "./indentation.js";
 
 let parserPromise: Promise<TSParser> | null = null;
 
@@ -56,6 +57,14 @@ export function parseWith(parser: TSParser, source: string, opts: { fastExpressi
     if (root.hasError) {
       error = converter.firstError(root);
       for (const e of root.descendantsOfType("ERROR")) if (e) converter.errorRegions.push(converter.span(e));
+    }
+    // The grammar accepts what Python's indentation rules reject (indentation.ts): from
+    // the offending line on, the tree's block structure is not Python's.
+    const indentation = error ? null : indentationError(source);
+    if (indentation) {
+      const at = new LineIndex(source).position(indentation.start);
+      error = { line: at.line, column: at.column, message: `invalid Python syntax: ${indentation.message}` };
+      converter.errorRegions.push({ start: indentation.start - (at.column - 1), end: source.length });
     }
     return { body, comments: converter.comments, error, errorRegions: converter.errorRegions, source };
   } finally {

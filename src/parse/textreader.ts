@@ -5,7 +5,7 @@
 // builds from tree-sitter's tree, for about a fifth of the cost of tree-sitter's parse
 // alone. Anything else — an unknown statement, `async`, tabs in indentation, any
 // doubt about validity — returns null and tree-sitter parses the file, so a syntax
-// error is always tree-sitter's call. test/textreader.test.ts checks both readings are
+// error is tree-sitter's call (or indentation.ts's, for the indentation errors it accepts). test/textreader.test.ts checks both readings are
 // equal on every fixture and on generated and mutated files.
 import type { Expr, ParsedModule, Param, Span, Stmt } from "./ast.js";
 import { textComments } from "./comments.js";
