@@ -1,5 +1,6 @@
 import { defineRule } from "../src/engine/rule.js";
 import { CHECK_DOWNGRADE_OPTION, checkedSections, mayReport, newObjects, py, schemaKw, sqlIdent, sqlTable, tableLabel, alterActions } from "../src/analysis/online-safety.js";
+import { suggestedConstraintName } from "../src/analysis/names.js";
 
 export default defineRule({
   meta: {
@@ -63,8 +64,7 @@ export default defineRule({
         if (!mayReport(m, s, op)) continue;
         if (created.tableCreatedInSection(op.schema, op.table)) continue;
         const name = op.args.constraint_name;
-        const cols = Array.isArray(op.args.columns) ? op.args.columns.filter((c): c is string => typeof c === "string") : [];
-        const bare = typeof name === "string" ? name : `uq_${op.table}${cols.map((c) => `_${c}`).join("")}`;
+        const bare = typeof name === "string" ? name : suggestedConstraintName("unique", op.table, op.args.columns);
         ctx.report({
           at: op,
           message: "unique",

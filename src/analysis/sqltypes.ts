@@ -623,6 +623,11 @@ export function pgRewriteFree(fromT: TypeInput | SqlType, toT: TypeInput | SqlTy
     if (a.precision === null || a.precision === undefined) return false;
     return b.precision >= a.precision && (b.scale ?? 0) === (a.scale ?? 0);
   }
+  // `Float()` → `DOUBLE_PRECISION`: one PostgreSQL type spelled two ways.
+  if (a.family === "float" && b.family === "float") {
+    const bits = floatBitsOn(a, "postgresql");
+    return bits !== undefined && bits === floatBitsOn(b, "postgresql");
+  }
   return false;
 }
 
