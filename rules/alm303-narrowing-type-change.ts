@@ -33,7 +33,8 @@ export default defineRule({
       summary: "alter_column changes a column to a narrower type that can truncate or reject existing values",
       rationale:
         "Changing a column to a narrower type (a shorter `String`/`VARCHAR`, `Text` → `String(n)`, `BigInteger` → " +
-        "`Integer`, lower `Numeric` precision or scale, `Float` → integer, timezone-aware → naive, string → " +
+        "`Integer`, lower `Numeric` precision or scale, `Float` → integer, a double-precision float → a single-precision one " +
+        "(`Float()` → `Float(precision=24)` or `REAL` on PostgreSQL), timezone-aware → naive, string → " +
         "number/boolean/date, `JSON` → a sized string, fewer enum values) either fails on existing rows " +
         "(PostgreSQL: `value too long for type character varying(50)`) or silently truncates them (MySQL without " +
         "strict mode). Reverting a widening narrows too, so downgrades are checked as well.\n\n" +
