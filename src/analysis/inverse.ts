@@ -21,13 +21,13 @@
 // downgrade ops on either name at the right point. Precision first: conditional ops,
 // non-literal names and sections with unanalyzed parts never cause a finding by
 // themselves; conditional ops may still satisfy a requirement.
-import { asString, asStringList, isExpr, type ConstraintKind, type ExprValue, type FunctionPair, type Migration, type Op, type Section, type Value } from "../model.js";
+import { asString, asStringList, isExpr, type ColumnDef, type ConstraintKind, type ExprValue, type FunctionPair, type Migration, type Op, type Section, type Value } from "../model.js";
 import { classifySql, type SqlStatement } from "./sql.js";
 import { sqlTargets } from "./sql-targets.js";
 import { normalizeType, sameType, typeText } from "./sqltypes.js";
 import { renameAwayRebuilds } from "./data-loss.js";
 import { FileCache } from "./file-cache.js";
-import { mentions } from "./schema.js";
+import { escapeRegExp, mentions } from "./schema.js";
 
 // =====================================================================================
 // Part 1: the inverse of one operation
@@ -859,7 +859,7 @@ function sqlTextOf(sql: SectionModel["sql"]): string[] {
 function onlyData(x: SectionModel["sql"][number]): boolean {
   if (x.statements !== null) return x.statements.length > 0 && x.statements.every((st) => DATA_KINDS.has(st.kind));
   const expr = exprOf(x.op).trim();
-  return /^\s*(UPDATE|INSERT|DELETE)\b/i.test(fStringStart(x.op, true) ?? "") || (isCoreDml(expr) && !/\bselect\s*\(/i.test(expr));
+  return /^\s*(UPDATE|INSERT|DELETE)\b/i.test(fStringStart(x.op, true) ?? templateStart(x.op) ?? "") || (isCoreDml(expr) && !/\bselect\s*\(/i.test(expr));
 }
 // Not SELECT: SELECT ... INTO creates a table.
 const DATA_KINDS = new Set<SqlStatement["kind"]>(["update", "insert", "delete"]);
@@ -890,6 +890,42 @@ function fStringStart(op: Op, inText = false): string | null {
   return quote ? expr.slice(quote[0].length) : null;
 }
 
+/** A statement that may change the schema: not a read and not a row change. */
+function changesSchema(st: SqlStatement): boolean {
+  return st.kind !== "select" && !DATA_KINDS.has(st.kind) && st.kind !== "truncate";
+}
+
+/** A statement that may rename a table or column: `ALTER TABLE ... RENAME`, or one not read as an ALTER TABLE. */
+function renames(st: SqlStatement): boolean {
+  return st.kind === "alter-table" ? st.actions.some((a) => a.verb.toUpperCase() === "RENAME") : changesSchema(st);
+}
+
+/** What an ALTER TABLE must say to set a column attribute back (MySQL's MODIFY/CHANGE restate them all). */
+const ATTRIBUTE_SQL: Record<AlterAttr, RegExp> = {
+  type: /\b(?:TYPE|MODIFY|CHANGE)\b/i,
+  nullable: /\bNULL\b|\b(?:MODIFY|CHANGE)\b/i,
+  server_default: /\bDEFAULT\b|\b(?:MODIFY|CHANGE)\b/i,
+  comment: /\bCOMMENT\b|\b(?:MODIFY|CHANGE)\b/i,
+};
+
+/** A statement that may set this column attribute back: an ALTER TABLE that says so, or one of a kind not read. */
+function altersAttribute(attr: AlterAttr): (st: SqlStatement) => boolean {
+  return (st) => (st.kind === "alter-table" ? ATTRIBUTE_SQL[attr].test(st.text) : st.kind === "alter" || st.kind === "other");
+}
+
+/**
+ * The text of an execute's string template after its opening quote: a literal formatted at run
+ * time (`"""UPDATE t SET {} = 1""".format(c)`, `"DELETE FROM %s" % t`), null for anything else.
+ */
+function templateStart(op: Op): string | null {
+  const expr = exprOf(op).trim();
+  const quote = /^[rRuU]?("""|'''|"|')/.exec(expr);
+  if (!quote) return null;
+  const close = expr.indexOf(quote[1]!, quote[0].length);
+  if (close < 0 || !/^\s*(?:\.\s*format\s*\(|%)/.test(expr.slice(close + quote[1]!.length))) return null;
+  return expr.slice(quote[0].length, close);
+}
+
 function isCoreDml(text: string): boolean {
   return /\.(update|insert|delete|select)\s*\(|\b(sa|sqlalchemy)\.(update|insert|delete|select)\s*\(|\b(update|insert|delete|select)\s*\(\s*\w+/.test(text) && !/\btext\s*\(/.test(text);
 }
@@ -907,9 +943,13 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
   const used = new Set<Ev>();
   const explained = new Set<Ev>();
   const downHidden = down.unanalyzed.length > 0 || opaqueSql(D);
-  // Row changes (UPDATE, INSERT, DELETE) cannot create, drop or rename what an upgrade op changed.
-  const downSql = sqlTextOf(D.sql.filter((x) => !onlyData(x)));
-  const downSqlMentions = (...names: (string | null | undefined)[]) => names.some((n) => n && downSql.some((t) => mentions(t, n)));
+  // Row changes (UPDATE, INSERT, DELETE) and reads (SELECT setval(...)) cannot create, drop,
+  // rename or alter what an upgrade op changed: downgrade SQL counts as an inverse only where a
+  // statement read in full `can` do it and names the object; unreadable SQL, wherever it names it.
+  const downSchemaSql = D.sql.filter((x) => !onlyData(x) && !readOnly(x.op));
+  const downSqlCan = (can: (st: SqlStatement) => boolean, ...names: (string | null | undefined)[]) =>
+    names.some((n) => n && downSchemaSql.some((x) => (x.statements === null ? mentions(x.text, n) : x.statements.some((st) => can(st) && mentions(st.text, n)))));
+  const downSqlMentions = (...names: (string | null | undefined)[]) => downSqlCan(changesSchema, ...names);
   /** Downgrade SQL that drops a table or view by this name (its indexes and constraints go with it). */
   const downSqlDrops = (table: string | null) =>
     table !== null && D.sql.some((x) => x.statements?.some((st) => st.kind === "drop" && st.targets.some((t) => t.name.toLowerCase() === table.toLowerCase())));
@@ -925,6 +965,9 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
   /** The downgrade re-creates this table (inline columns, indexes and constraints restore what the upgrade dropped). */
   const downRecreates = (e: Ev) =>
     D.events.some((d) => d.obj === "table" && d.action === "create" && (d.tableEnt === e.tableEnt || (e.tableName !== null && d.tableName === e.tableName)));
+  /** The downgrade re-creates this index's or constraint's table with a definition that may hold it inline. */
+  const downRecreatesWith = (e: Ev) =>
+    D.events.some((d) => d.obj === "table" && d.action === "create" && (d.tableEnt === e.tableEnt || (e.tableName !== null && d.tableName === e.tableName)) && mayDefineInline(d.op, e));
   const sameTableEnt = (a: string | null, b: string | null) => a === null || b === null || a === b;
   const sameTable = (x: Ev, y: Ev) => sameTableEnt(x.tableEnt, y.tableEnt) || (x.tableName !== null && x.tableName === y.tableName);
 
@@ -995,9 +1038,10 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     if (e.action === "drop" && e.op.args.if_exists === true) return;
     // The upgrade's own SQL may rename or drop what this op created.
     const objName = e.obj === "table" ? e.tableName : e.obj === "column" ? (e.renameTo ?? e.name) : e.name;
-    // A data statement (UPDATE, INSERT, DELETE) cannot do that to a column; for a table it
-    // may be the copy step of a rebuild, which the renames then complete.
-    if (e.action === "create" && U.sql.some((x) => x.op.order > e.op.order && !(e.obj === "column" && onlyData(x)) && mentions(x.op.sql ?? x.text, objName ?? "\u0000"))) return;
+    // A data statement (UPDATE, INSERT, DELETE) cannot do that, unless it copies rows in a
+    // rebuild that renames complete (this table renamed later, or an old one renamed away).
+    const rebuildCopy = e.obj === "table" && U.events.some((r) => r.obj === "table" && r.action === "rename" && (r.tableEnt === e.tableEnt || r.renameFrom === e.tableName));
+    if (e.action === "create" && U.sql.some((x) => x.op.order > e.op.order && (rebuildCopy || !onlyData(x)) && mentions(x.op.sql ?? x.text, objName ?? "\u0000"))) return;
     const named = atUpgradeEnd(e);
     const r = renderInverse(named, { source: m.source });
     if (!r) return;
@@ -1059,7 +1103,8 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
       if (upTableNew(e.tableEnt) || downDropsTable(e.tableEnt) || downSqlDrops(e.tableName)) continue;
       if (e.action === "drop" && downRecreates(e)) continue;
       // Restored by renaming a column built in its place (add, copy, drop, rename: a type swap).
-      if (e.action === "drop" && D.events.some((d) => d.obj === "column" && d.action === "rename" && d.renameTo === e.name && sameTable(d, e))) continue;
+      const builtInDown = (d: Ev) => D.events.some((a) => a.obj === "column" && a.action === "create" && a.colEnt === d.colEnt && a.op.order < d.op.order);
+      if (e.action === "drop" && D.events.some((d) => d.obj === "column" && d.action === "rename" && d.renameTo === e.name && sameTable(d, e) && builtInDown(d))) continue;
       if (e.action === "drop" && sh.created.has(e.colEnt!)) continue;
       if (!downSqlMentions(e.name)) addMissing(e);
       continue;
@@ -1113,7 +1158,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     if (tempInUp(e)) continue;
     if (e.tableEnt !== null && (upTableNew(e.tableEnt) || downDropsTable(e.tableEnt))) continue;
     if (downSqlDrops(e.tableName)) continue;
-    if (e.action === "drop" && downRecreates(e)) continue;
+    if (e.action === "drop" && downRecreatesWith(e)) continue;
     // Re-created inline by a column the downgrade adds back (`index=True`, `unique=True`, `ForeignKey(...)`).
     if (e.action === "drop" && D.impliedTables.size > 0 && e.tableEnt !== null && downAddsImplied(e)) continue;
     // The downgrade drops a table of that name (e.g. one the upgrade created after using it: ALM201's finding).
@@ -1143,14 +1188,21 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
       }
       continue;
     }
-    if (final === undefined || downSqlMentions(first.renameTo, orig)) continue;
+    if (final === undefined || downSqlCan(renames, first.renameTo, orig)) continue;
     addMissing(first);
   }
   for (const ce of renamedCols) {
     const first = U.events.find((e) => e.obj === "column" && e.action === "rename" && e.colEnt === ce)!;
     for (const d of D.events) if (d.obj === "column" && d.colEnt === ce) explained.add(d);
-    if (colNewInUp(ce) || upTableNew(first.tableEnt) || downDropsCol(ce) || downDropsTable(first.tableEnt)) continue;
+    if (colNewInUp(ce) || upTableNew(first.tableEnt) || downDropsTable(first.tableEnt)) continue;
     const orig = first.renameFrom!;
+    if (downDropsCol(ce)) {
+      // A column that existed before the upgrade, dropped under its new name: its old name
+      // comes back only if the downgrade adds a column by that name (and copies the rows).
+      const addsBack = D.events.some((d) => d.obj === "column" && d.action === "create" && d.name === orig && sameTable(d, first));
+      if (!addsBack && !downHidden && !downSqlMentions(first.renameTo, orig)) addMissing(first);
+      continue;
+    }
     const final = downWorld.colName(first.tableEnt!, ce);
     if (final === orig) continue;
     const back = [...D.events].reverse().find((d) => d.obj === "column" && d.action === "rename" && d.colEnt === ce);
@@ -1166,7 +1218,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
       }
       continue;
     }
-    if (final === undefined || downSqlMentions(first.renameTo, orig) || downHidden) continue;
+    if (final === undefined || downSqlCan(renames, first.renameTo, orig) || downHidden) continue;
     if (anyAlter && report(anyAlter)) {
       result.incomplete.push({
         op: anyAlter.op,
@@ -1191,7 +1243,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     const reportable = alters.filter((e) => !e.op.conditional);
     if (downAlters.length === 0) {
       const colName = first.name!;
-      if (downSqlMentions(colName)) continue;
+      if ([...changes.keys()].some((attr) => downSqlCan(altersAttribute(attr), colName))) continue;
       // `nullable=True` without existing_nullable may be a no-op: not claimed alone.
       const nc = changes.get("nullable");
       if (changes.size === 1 && nc && nc.before === undefined && nc.after === true) continue;
@@ -1215,7 +1267,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
       // in every column alter): the type did not change.
       if (attr === "type" && ch.before === undefined && changes.size > 1 && dv !== undefined && differs(attr, ch.after, dv) === false) continue;
       if (dv === undefined) {
-        if (downHidden || downSqlMentions(first.name)) continue;
+        if (downHidden || downSqlCan(altersAttribute(attr), first.name)) continue;
         if (attr === "nullable" && ch.before === undefined) continue;
         problems.push(`does not set ${ATTR_ARG[attr]} back`);
         fixes.push(ch.before !== undefined ? `${ATTR_ARG[attr]}=${valueText(attr, ch.before)}` : `${ATTR_ARG[attr]}=<the previous value>`);
@@ -1399,6 +1451,27 @@ function sameIndexOptions(a: Op, b: Op): boolean {
 }
 
 /** Does the column added by `add` imply the index/constraint `e` (by kind)? */
+/**
+ * May `create_table` define the index or constraint `e` inline? By name (`sa.Index`, a named
+ * constraint), or by columns that make one under the MetaData's naming convention (`index=True`,
+ * `unique=True`, a foreign key, the primary key: their names hold the column's). Anything not
+ * read (items not decoded, unnamed constraints, `**kwargs`) may.
+ */
+function mayDefineInline(create: Op, e: Ev): boolean {
+  const def = create.tableDef;
+  const items = create.args.columns;
+  if (!def || !Array.isArray(items) || items.length !== def.columns.length + def.constraints.length + def.indexes.length) return true;
+  const name = e.name;
+  if (name === null || name === undefined) return true;
+  if (def.indexes.some((ix) => ix.name === null || ix.name === name)) return true;
+  // An unnamed constraint of the kind (a unique one is also an index on MySQL).
+  const ofKind = (kind: ConstraintKind) => (e.obj === "index" ? kind === "unique" : e.kind === null || e.kind === undefined || e.kind === kind);
+  if (def.constraints.some((c) => c.name === name || (c.name === null && ofKind(c.kind)))) return true;
+  const makes = (c: ColumnDef) =>
+    e.obj === "index" ? c.index || c.unique : (c.unique && ofKind("unique")) || (c.foreignKeys.length > 0 && ofKind("foreignkey")) || (c.primaryKey && ofKind("primary"));
+  return def.columns.some((c) => c.opaqueKwargs || c.name === null || (makes(c) && new RegExp(`(?:^|_)${escapeRegExp(c.name)}(?:_|$)`).test(name)));
+}
+
 function impliedCovers(add: Op, e: Ev): boolean {
   const c = add.column;
   if (!c) return false;
