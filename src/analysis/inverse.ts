@@ -539,6 +539,11 @@ class World {
     return m;
   }
 
+  /** A column of this name exists now (known to this function). */
+  hasColumn(tableEnt: string, name: string): boolean {
+    return this.colMap(tableEnt).has(name);
+  }
+
   colAlive(tableEnt: string, ent: string): boolean {
     for (const v of this.colMap(tableEnt).values()) if (v === ent) return true;
     return false;
@@ -623,6 +628,8 @@ interface SectionModel {
   /** Literal SQL statements per execute op. */
   sql: { op: Op; statements: SqlStatement[] | null; text: string }[];
   nonLiteralIdentity: Set<ObjKind>;
+  /** Names of columns this function adds while a column of that name exists. */
+  duplicateAdds: Set<string>;
   customOps: Op[];
 }
 
@@ -632,7 +639,7 @@ function tableEntOf(world: World, op: Op, mode: "use" | "create"): string | null
 }
 
 function buildSection(section: Section, world: World, source: string): SectionModel {
-  const model: SectionModel = { events: [], world, impliedTables: new Set(), impliedAnywhere: false, sql: [], nonLiteralIdentity: new Set(), customOps: [] };
+  const model: SectionModel = { events: [], world, impliedTables: new Set(), impliedAnywhere: false, sql: [], nonLiteralIdentity: new Set(), duplicateAdds: new Set(), customOps: [] };
   const evs: Ev[] = [];
   model.events = evs;
   // Callers pass fresh literals: completed in place (a spread adding a key is slow in V8).
@@ -686,6 +693,8 @@ function buildSection(section: Section, world: World, source: string): SectionMo
           break;
         }
         const te = tableEntOf(world, op, "use")!;
+        // Adding a column that exists fails at run time (DuplicateColumn): what the pair does to it is unsure.
+        if (world.hasColumn(te, name)) model.duplicateAdds.add(name);
         const ce = world.column(te, name, "create");
         if (op.column && (op.column.index || op.column.unique || op.column.foreignKeys.length > 0 || op.column.primaryKey)) {
           model.impliedTables.add(te);
@@ -1103,9 +1112,10 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
       if (upTableNew(e.tableEnt) || downDropsTable(e.tableEnt) || downSqlDrops(e.tableName)) continue;
       if (e.action === "drop" && downRecreates(e)) continue;
       // Restored by renaming a column built in its place (add, copy, drop, rename: a type swap).
-      const builtInDown = (d: Ev) => D.events.some((a) => a.obj === "column" && a.action === "create" && a.colEnt === d.colEnt && a.op.order < d.op.order);
+      const builtInDown = (d: Ev) => D.events.some((a) => a.obj === "column" && a.action === "create" && a.name === d.renameFrom && sameTable(a, d) && a.op.order < d.op.order);
       if (e.action === "drop" && D.events.some((d) => d.obj === "column" && d.action === "rename" && d.renameTo === e.name && sameTable(d, e) && builtInDown(d))) continue;
       if (e.action === "drop" && sh.created.has(e.colEnt!)) continue;
+      if (e.name && (U.duplicateAdds.has(e.name) || D.duplicateAdds.has(e.name))) continue;
       if (!downSqlMentions(e.name)) addMissing(e);
       continue;
     }
