@@ -18,8 +18,7 @@ export default defineRule({
         "later migration once nobody needs it. When the drop is reviewed and approved, say so where it happens: " +
         "`op.drop_table(\"invoice\")  # alembic-lint: ignore[ALM301] archived to S3 in JIRA-123`.\n\n" +
         "Tables created earlier in the same upgrade (temporary tables) and the rebuild pattern (rows copied with " +
-        "`INSERT ... SELECT ... FROM old` or SQLAlchemy Core's `new.insert().from_select(...)`, old dropped, new table renamed " +
-        "to the old name) are not reported; drops under a runtime " +
+        "`INSERT ... SELECT ... FROM old`, old dropped, new table renamed to the old name) are not reported; drops under a runtime " +
         "condition or with a non-literal name are not reported either (ALM901 says what was skipped).",
       bad:
         'from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n    op.drop_table("legacy_invoice")\n\n\n' +
