@@ -589,8 +589,10 @@ function statementText(m: Migration, text: string): string | null {
 
 interface Ref {
   table: CoreTableRef;
-  /** A column read (`t.c.col`), or null for the table itself (`t`, `t.select()`, `t.join(...)`). */
+  /** A column read (`t.c.col`), or null for the table itself (`t`, `t.select()`). */
   column: string | null;
+  /** `t.select()`: every column. */
+  whole?: boolean;
 }
 
 /**
@@ -666,10 +668,15 @@ function scanRefs(m: Migration, s: string, depth = 0): { refs: Ref[]; loose: str
     const t = coreTableRef(m, id);
     if (t) {
       const rest = s.slice(i + id.length);
-      const col = columnAccess(rest);
-      if (col === undefined) return null;
-      refs.push({ table: t, column: col });
-      i += id.length + columnAccessLength(rest);
+      if (/^\s*\.\s*select\s*\(/.test(rest)) refs.push({ table: t, column: null, whole: true });
+      else {
+        const col = columnAccess(rest);
+        if (col === undefined) return null;
+        refs.push({ table: t, column: col });
+        i += id.length + columnAccessLength(rest);
+        continue;
+      }
+      i += id.length;
       continue;
     }
     if (chain.length === 1 && !after.startsWith("(")) {
@@ -682,8 +689,7 @@ function scanRefs(m: Migration, s: string, depth = 0): { refs: Ref[]; loose: str
         }
         const inner = scanRefs(m, v, depth + 1);
         if (inner) {
-          // A condition or sub-query held in a name: the columns it reads (not its FROM tables).
-          refs.push(...inner.refs.filter((r) => r.column !== null));
+          refs.push(...inner.refs.map((r) => ({ ...r, column: r.column, whole: false })).filter((r) => r.column !== null));
           i = j;
           continue;
         }
