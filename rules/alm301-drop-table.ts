@@ -1,5 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
-import { copyOf, Creations, mayReport, rebuiltSwap, renameAwayCopiedBack, tableLabel } from "../src/analysis/data-loss.js";
+import { copiedFrom, Creations, mayReport, rebuiltSwap, renameAwayRebuilds, tableLabel } from "../src/analysis/data-loss.js";
 
 export default defineRule({
   meta: {
@@ -49,13 +49,12 @@ export default defineRule({
         if (op.name !== "drop_table" || !mayReport(m, s, op)) continue;
         if (created.table(op.schema, op.table!, op.order)) continue;
         // Table rebuild: rows copied into a new table that then takes this name.
-        // (Copies by literal SQL or by SQLAlchemy Core: `new.insert().from_select([...], sa.select(old))`.)
-        if (rebuiltSwap(s, op.schema, op.table!, op.order, m)) continue;
+        if (rebuiltSwap(s, op.schema, op.table!, op.order)) continue;
         // ... or the other way round: the table renamed away, re-created, its rows copied back.
-        if (renameAwayCopiedBack(m, s, op)) continue;
+        if (renameAwayRebuilds(s).copiedDrops.has(op)) continue;
         const table = tableLabel(op.schema, op.table);
         const fingerprint = `drop_table:${op.schema ?? ""}.${op.table}`;
-        const copy = copyOf(s, op.schema, op.table!, op.order, m);
+        const copy = copiedFrom(s, op.table!, op.order);
         if (copy) ctx.report({ at: op, message: "droppedAfterCopy", data: { table, line: copy.span.line }, fingerprint });
         else ctx.report({ at: op, message: "dropTable", data: { table }, fingerprint });
       }

@@ -1,5 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
-import { coreCopiedFrom, Creations, mayReport, tableLabel } from "../src/analysis/data-loss.js";
+import { Creations, mayReport, tableLabel } from "../src/analysis/data-loss.js";
 import { mentions } from "../src/analysis/schema.js";
 
 const COPYING = /^\s*(?:UPDATE|INSERT)\b/i;
@@ -57,10 +57,7 @@ export default defineRule({
         const fingerprint = `drop_column:${op.schema ?? ""}.${op.table}.${column}`;
         // An UPDATE or INSERT on the table that reads the column first: the values were
         // (probably) carried over: say so instead of the plain "values are gone".
-        // So does a SQLAlchemy Core copy that selects the column: `t2.insert().from_select([...], sa.select(t.c.column))`.
-        const raw = s.ops.find((o) => o.order < op.order && typeof o.sql === "string" && COPYING.test(o.sql) && mentions(o.sql, op.table!) && mentions(o.sql, column));
-        const core = coreCopiedFrom(m, s, op.schema, op.table!, raw?.order ?? op.order, { column });
-        const copy = core ?? raw;
+        const copy = s.ops.find((o) => o.order < op.order && typeof o.sql === "string" && COPYING.test(o.sql) && mentions(o.sql, op.table!) && mentions(o.sql, column));
         if (copy) ctx.report({ at: op, message: "droppedAfterCopy", data: { table, column, line: copy.span.line }, fingerprint });
         else ctx.report({ at: op, message: "dropColumn", data: { table, column }, fingerprint });
       }
