@@ -463,6 +463,11 @@ class World {
     return w;
   }
 
+  /** A table of this name exists now (known to this function). */
+  hasTable(schema: string | null, name: string): boolean {
+    return this.findTableKey(schema, name) !== undefined;
+  }
+
   private findTableKey(schema: string | null, name: string): string | undefined {
     const exact = tkey(schema, name);
     if (this.tables.has(exact)) return exact;
@@ -630,6 +635,8 @@ interface SectionModel {
   nonLiteralIdentity: Set<ObjKind>;
   /** Names of columns this function adds while a column of that name exists. */
   duplicateAdds: Set<string>;
+  /** Names of tables this function creates or renames to while a table of that name exists. */
+  duplicateTables: Set<string>;
   customOps: Op[];
 }
 
@@ -639,7 +646,7 @@ function tableEntOf(world: World, op: Op, mode: "use" | "create"): string | null
 }
 
 function buildSection(section: Section, world: World, source: string): SectionModel {
-  const model: SectionModel = { events: [], world, impliedTables: new Set(), impliedAnywhere: false, sql: [], nonLiteralIdentity: new Set(), duplicateAdds: new Set(), customOps: [] };
+  const model: SectionModel = { events: [], world, impliedTables: new Set(), impliedAnywhere: false, sql: [], nonLiteralIdentity: new Set(), duplicateAdds: new Set(), duplicateTables: new Set(), customOps: [] };
   const evs: Ev[] = [];
   model.events = evs;
   // Callers pass fresh literals: completed in place (a spread adding a key is slow in V8).
@@ -657,6 +664,8 @@ function buildSection(section: Section, world: World, source: string): SectionMo
           model.nonLiteralIdentity.add("table");
           break;
         }
+        // Creating a table that exists fails at run time (DuplicateTable): what the pair does to it is unsure.
+        if (world.hasTable(op.schema, tname)) model.duplicateTables.add(tname);
         const ent = tableEntOf(world, op, "create")!;
         const def = op.tableDef;
         for (const c of def?.columns ?? []) if (c.name) world.column(ent, c.name, "create");
@@ -681,6 +690,7 @@ function buildSection(section: Section, world: World, source: string): SectionMo
           model.nonLiteralIdentity.add("table");
           break;
         }
+        if (world.hasTable(op.schema, to)) model.duplicateTables.add(to);
         const ent = world.table(op.schema, from, "use");
         world.renameTable(ent, op.schema, to);
         push({ op, obj: "table", action: "rename", literal: true, tableEnt: ent, renameFrom: from, renameTo: to });
@@ -1098,6 +1108,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
       if (e.action === "drop" && sh.created.has(e.tableEnt!)) continue; // dropped what it created (temp)
       // A rebuild (create a copy, drop the original, rename the copy into its place): not claimed.
       if (e.action === "drop" && e.tableName !== null && U.events.some((x) => x.op.order > e.op.order && x.obj === "table" && x.action === "rename" && x.renameTo === e.tableName)) continue;
+      if (e.tableName !== null && (U.duplicateTables.has(e.tableName) || D.duplicateTables.has(e.tableName))) continue;
       if (!downSqlMentions(e.op.table)) addMissing(e);
       continue;
     }
