@@ -916,7 +916,7 @@ function changesSchema(st: SqlStatement): boolean {
 
 /** A statement that may rename a table or column: `ALTER TABLE ... RENAME`, or one not read as an ALTER TABLE. */
 function renames(st: SqlStatement): boolean {
-  return st.kind === "alter-table" ? st.actions.some((a) => a.verb.toUpperCase() === "RENAME") : changesSchema(st);
+  return st.kind === "alter-table" ? st.actions.some((a) => a.verb === "RENAME") : changesSchema(st);
 }
 
 /** What an ALTER TABLE must say to set a column attribute back (MySQL's MODIFY/CHANGE restate them all). */
@@ -981,12 +981,12 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
   const colNewInUp = (ce: string | undefined) => ce !== undefined && sh.created.has(ce);
   const downAddsImplied = (e: Ev) =>
     D.events.some((d) => d.obj === "column" && d.action === "create" && (d.tableEnt === e.tableEnt || d.tableName === e.tableName) && D.impliedTables.has(d.tableEnt!) && impliedCovers(d.op, e));
-  /** The downgrade re-creates this table (inline columns, indexes and constraints restore what the upgrade dropped). */
-  const downRecreates = (e: Ev) =>
-    D.events.some((d) => d.obj === "table" && d.action === "create" && (d.tableEnt === e.tableEnt || (e.tableName !== null && d.tableName === e.tableName)));
-  /** The downgrade re-creates this index's or constraint's table with a definition that may hold it inline. */
-  const downRecreatesWith = (e: Ev) =>
-    D.events.some((d) => d.obj === "table" && d.action === "create" && (d.tableEnt === e.tableEnt || (e.tableName !== null && d.tableName === e.tableName)) && mayDefineInline(d.op, e));
+  /**
+   * The downgrade re-creates this table (inline columns, indexes and constraints restore what the
+   * upgrade dropped); with `inline`, only with a definition that may hold the index or constraint `e`.
+   */
+  const downRecreates = (e: Ev, inline = false) =>
+    D.events.some((d) => d.obj === "table" && d.action === "create" && (d.tableEnt === e.tableEnt || (e.tableName !== null && d.tableName === e.tableName)) && (!inline || mayDefineInline(d.op, e)));
   const sameTableEnt = (a: string | null, b: string | null) => a === null || b === null || a === b;
   const sameTable = (x: Ev, y: Ev) => sameTableEnt(x.tableEnt, y.tableEnt) || (x.tableName !== null && x.tableName === y.tableName);
 
@@ -1179,7 +1179,7 @@ function analyzePair(m: Migration, pair: FunctionPair, up: Section, down: Sectio
     if (tempInUp(e)) continue;
     if (e.tableEnt !== null && (upTableNew(e.tableEnt) || downDropsTable(e.tableEnt))) continue;
     if (downSqlDrops(e.tableName)) continue;
-    if (e.action === "drop" && downRecreatesWith(e)) continue;
+    if (e.action === "drop" && downRecreates(e, true)) continue;
     // Re-created inline by a column the downgrade adds back (`index=True`, `unique=True`, `ForeignKey(...)`).
     if (e.action === "drop" && D.impliedTables.size > 0 && e.tableEnt !== null && downAddsImplied(e)) continue;
     // The downgrade drops a table of that name (e.g. one the upgrade created after using it: ALM201's finding).

@@ -25,7 +25,7 @@
 import { decodeType } from "../parse/columns.js";
 import { isExpr, type TypeSpec, type Value } from "../model.js";
 import { FileCache } from "./file-cache.js";
-import type { Dialect } from "../engine/rule.js";
+import { DIALECTS, type Dialect } from "../engine/rule.js";
 
 export type TypeFamily =
   | "string"
@@ -366,9 +366,8 @@ const FLOAT_DIGITS: Record<number, number> = { 24: 6, 53: 15 };
 function commonDialect(a: SqlType, b: SqlType, dialect: Dialect | undefined): Dialect | undefined {
   if (a.dialect && b.dialect && a.dialect !== b.dialect) return undefined;
   const d = a.dialect ?? b.dialect ?? dialect;
-  return d !== undefined && (DIALECT_NAMES as string[]).includes(d) ? (d as Dialect) : undefined;
+  return d !== undefined && (DIALECTS as readonly string[]).includes(d) ? (d as Dialect) : undefined;
 }
-const DIALECT_NAMES: Dialect[] = ["postgresql", "mysql", "sqlite", "mssql", "oracle"];
 
 function fromFloat(a: SqlType, b: SqlType, dialect: Dialect | undefined): Narrowing | undefined {
   if (b.family === "integer") return yes(`floating-point → ${intName(b)} drops the fractional part`);
