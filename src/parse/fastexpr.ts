@@ -43,6 +43,23 @@ export function isIdPart(c: number): boolean {
   return isIdStart(c) || (c >= 48 && c <= 57);
 }
 
+/** +1 for an opening bracket, -1 for a closing one, 0 for any other token. */
+export function bracket(t: Token): number {
+  if (t.t !== T.Op) return 0;
+  const v = t.v;
+  return v === "(" || v === "[" || v === "{" ? 1 : v === ")" || v === "]" || v === "}" ? -1 : 0;
+}
+
+/**
+ * Where the physical line of a logical line's first token starts. A line a backslash
+ * continues from the line above is not where Python starts a logical line: Unsupported.
+ */
+export function logicalLineStart(src: string, first: Token): number {
+  const lineStart = src.lastIndexOf("\n", first.start - 1) + 1;
+  if (lineStart >= 2 && src.charCodeAt(lineStart - 2) === 92 /* \ */) throw new Unsupported("continuation");
+  return lineStart;
+}
+
 export class Lexer implements TokenSource {
   pos: number;
   /** For the statement reader (textreader.ts): a newline outside brackets ends a logical line. */

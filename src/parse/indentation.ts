@@ -6,7 +6,7 @@
 // tabs to multiples of 8 and to 1) and its parser's INDENT expectations. Unsure of the
 // text (a token the lexer does not know, a backslash before a line's indentation), it
 // says nothing.
-import { Lexer, T, Unsupported, type Token } from "./fastexpr.js";
+import { bracket, Lexer, logicalLineStart, T, Unsupported, type Token } from "./fastexpr.js";
 
 export interface IndentationProblem {
   /** Offset of the line's first token (or of the header, for a block left empty at the end). */
@@ -44,9 +44,7 @@ export function indentationError(source: string): IndentationProblem | null {
       }
       last = tok;
       if (tok.t === T.Op) {
-        const v = tok.v;
-        if (v === "(" || v === "[" || v === "{") depth++;
-        else if (v === ")" || v === "]" || v === "}") depth--;
+        depth += bracket(tok);
         lex.lineMode = depth <= 0;
       }
     }
@@ -64,9 +62,7 @@ export function indentationError(source: string): IndentationProblem | null {
  * block opens, no indent where one does). Updates the indentation stacks.
  */
 function atLineStart(src: string, tok: Token, cols: number[], alts: number[], header: Token | null): IndentationProblem | null {
-  const lineStart = src.lastIndexOf("\n", tok.start - 1) + 1;
-  // A line a backslash continues from above: not where a logical line starts in Python.
-  if (lineStart >= 2 && src.charCodeAt(lineStart - 2) === 92 /* \ */) throw new Unsupported("continuation");
+  const lineStart = logicalLineStart(src, tok);
   let col = 0;
   let alt = 0;
   for (let i = lineStart; i < tok.start; i++) {

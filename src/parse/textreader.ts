@@ -9,7 +9,7 @@
 // equal on every fixture and on generated and mutated files.
 import type { Expr, ParsedModule, Param, Span, Stmt } from "./ast.js";
 import { textComments } from "./comments.js";
-import { isReserved, KEYWORDS, Lexer, readTokens, T, Unsupported, type Token } from "./fastexpr.js";
+import { bracket, isReserved, KEYWORDS, Lexer, logicalLineStart, readTokens, T, Unsupported, type Token } from "./fastexpr.js";
 import { LineIndex } from "./lines.js";
 
 /** The module's statements and comments, or null when tree-sitter should parse it. */
@@ -55,13 +55,6 @@ function unsureText(source: string): boolean {
 
 const AUGMENTED = new Set(["+=", "-=", "*=", "/=", "//=", "%=", "**=", ">>=", "<<=", "&=", "^=", "|=", "@="]);
 const MAX_BLOCK_DEPTH = 100;
-
-/** +1 for an opening bracket, -1 for a closing one, 0 for any other token. */
-function bracket(t: Token): number {
-  if (t.t !== T.Op) return 0;
-  const v = t.v;
-  return v === "(" || v === "[" || v === "{" ? 1 : v === ")" || v === "]" || v === "}" ? -1 : 0;
-}
 
 function isLambdaOrIf(t: Token): boolean {
   return t.t === T.Name && (t.v === "lambda" || t.v === "if");
@@ -123,9 +116,8 @@ class StatementReader {
 
   /** Column of a logical line's first token; indentation must be plain spaces. */
   private indentOf(first: Token): number {
-    const lineStart = this.src.lastIndexOf("\n", first.start - 1) + 1;
     // A statement whose line a backslash continues from above is left to tree-sitter.
-    if (lineStart >= 2 && this.src.charCodeAt(lineStart - 2) === 92 /* \ */) throw new Unsupported("continuation");
+    const lineStart = logicalLineStart(this.src, first);
     for (let i = lineStart; i < first.start; i++) if (this.src.charCodeAt(i) !== 32) throw new Unsupported("indentation");
     return first.start - lineStart;
   }
